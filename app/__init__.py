@@ -1,0 +1,3 @@
+"""StageFit: sales-process competency assessment."""
+
+__version__ = "0.1.0"

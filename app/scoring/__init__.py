@@ -1,0 +1,1 @@
+"""The scoring engine (pure: no web, database or PDF imports)."""
