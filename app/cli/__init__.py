@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -17,18 +18,20 @@ cli = typer.Typer(
 )
 
 
+# Each module adds its commands; a module not written yet is simply absent.
+COMMAND_MODULES = ("instrument", "scoring", "analysis", "service", "reports")
+
+
 def _register() -> None:
     # Imported here so that `stagefit instrument validate` does not pay for the web stack.
-    from app.cli import instrument, scoring
-
-    cli.add_typer(instrument.app, name="instrument")
-    cli.add_typer(scoring.norms_app, name="norms")
-    scoring.register(cli)
-    try:
-        from app.cli import service
-    except ImportError:  # the service layer is optional for the pure commands
-        return
-    service.register(cli)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"app.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"app.cli.{name}":
+                raise
+            continue
+        module.register(cli)
 
 
 def main() -> None:
