@@ -1,0 +1,202 @@
+"""Read an instrument (or a norm table) from YAML and report every problem as `PATH:LINE: msg`.
+
+The YAML is read with ruamel's round-trip loader because it keeps the line of every key and
+list entry; pydantic checks the structure, `checks.py` the cross-references, and both report
+locations as paths into the document, which are mapped back to lines here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from app.errors import UserError
+from app.instrument.checks import Loc, check_instrument, check_norms_for
+from app.instrument.model import Instrument, NormTable
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class InstrumentError(UserError):
+    """An instrument or norm file that cannot be used; `.problems` are `PATH:LINE: msg` lines."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load, validate and check an instrument file; its checksum is that of the file bytes."""
+    data = _read(path)
+    return _parse_instrument_bytes(data, str(path))
+
+
+def parse_instrument(text: str, source_name: str) -> Instrument:
+    """Like `load_instrument`, for text already in memory; `source_name` stands for PATH."""
+    return _parse_instrument_bytes(text.encode("utf-8"), source_name)
+
+
+def load_norms(path: str | Path, *, instrument: Instrument | None = None) -> NormTable:
+    """Load a norm table file: the instrument's `norms:` block on its own (or under `norms:`).
+
+    With `instrument`, also check that the table covers exactly its competencies and stages.
+    """
+    name = str(path)
+    doc = _yaml(_read(path), name)
+    # A copy of an instrument's block, `norms:` key and all, is accepted as well.
+    # Lines are kept by every node, so locating within the block gives file lines.
+    if isinstance(doc, CommentedMap) and list(doc) == ["norms"]:
+        doc = doc["norms"]
+    norms = _validate(NormTable, doc, name)
+    if instrument is not None:
+        problems = check_norms_for(instrument.competencies, norms)
+        if problems:
+            root = _root(doc, name)
+            raise InstrumentError([_line(name, root, loc, msg) for loc, msg in problems])
+    return norms
+
+
+def _parse_instrument_bytes(data: bytes, name: str) -> Instrument:
+    doc = _yaml(data, name)
+    instrument = _validate(Instrument, doc, name)
+    problems = check_instrument(instrument)
+    if problems:
+        root = _root(doc, name)
+        raise InstrumentError([_line(name, root, loc, msg) for loc, msg in problems])
+    instrument._checksum = "sha256:" + hashlib.sha256(data).hexdigest()
+    return instrument
+
+
+def _read(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InstrumentError([f"{path}: file not found"]) from None
+    except IsADirectoryError:
+        raise InstrumentError([f"{path}: is a directory, not a file"]) from None
+    except OSError as exc:
+        raise InstrumentError([f"{path}: cannot read: {exc.strerror}"]) from None
+
+
+def _yaml(data: bytes, name: str) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InstrumentError([f"{name}:{line}: not UTF-8 text"]) from None
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        # An error at the end of the stream is marked on the line after the last one.
+        line = max(1, min(line, len(text.splitlines())))
+        what = exc.problem or exc.context or "syntax error"
+        raise InstrumentError([f"{name}:{line}: not valid YAML: {what}"]) from None
+    except YAMLError as exc:
+        raise InstrumentError([f"{name}:1: not valid YAML: {exc}"]) from None
+
+
+def _root(doc: Any, name: str) -> CommentedMap:
+    if not isinstance(doc, CommentedMap):
+        kind = "an empty document" if doc is None else _KINDS.get(type(doc), "a single value")
+        raise InstrumentError(
+            [f"{name}:1: expected a YAML mapping (key: value lines), found {kind}"]
+        )
+    return doc
+
+
+_KINDS: dict[type, str] = {CommentedSeq: "a list", str: "a line of text"}
+
+
+def _validate(model: type[M], doc: Any, name: str) -> M:
+    root = _root(doc, name)
+    try:
+        return model.model_validate(_plain(root))
+    except ValidationError as exc:
+        lines = [
+            _line(name, root, tuple(err["loc"]), _message(err))
+            for err in exc.errors(include_url=False)
+        ]
+        raise InstrumentError(list(dict.fromkeys(lines))) from None
+
+
+def _message(err: Any) -> str:
+    msg = str(err["msg"])
+    value = err.get("input")
+    if err["type"] == "string_type" and isinstance(value, int | float) and value is not True:
+        # `version: 1.0` reads as a number; the author almost always meant a string.
+        msg += f' (write it in quotes: "{value}")'
+    return msg
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip types as plain Python, so pydantic sees ordinary dicts and lists."""
+    if isinstance(node, Mapping):
+        return {_plain(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.date):
+        # An unquoted `date: 2026-01-01` is a YAML date; the format keeps dates as text.
+        return node.isoformat()
+    return node
+
+
+def _line(name: str, root: CommentedMap, loc: Loc, msg: str) -> str:
+    line, shown = _locate(root, loc)
+    where = _dotted(shown)
+    return f"{name}:{line}: {where}: {msg}" if where else f"{name}:{line}: {msg}"
+
+
+def _locate(root: CommentedMap, loc: Loc) -> tuple[int, list[str | int]]:
+    """The 1-based line of `loc` in the document, and the parts of `loc` that are real keys.
+
+    pydantic adds parts that are not in the document (the tag of a discriminated union,
+    `[key]` for a bad dict key); those are skipped. A part that is missing (a required field)
+    is reported on its parent's line.
+    """
+    node: Any = root
+    line = _start_line(root)
+    shown: list[str | int] = []
+    for k, part in enumerate(loc):
+        last = k == len(loc) - 1
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+            shown.append(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+            shown.append(part)
+        elif last and part != "[key]":
+            shown.append(part)  # a missing field: named, on its parent's line
+        # else: a union tag or `[key]`; the line found so far is the right one
+    return line, shown
+
+
+def _start_line(node: Any) -> int:
+    lc = getattr(node, "lc", None)
+    return int(lc.line) + 1 if lc is not None and lc.line is not None else 1
+
+
+def _dotted(parts: Sequence[str | int]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
