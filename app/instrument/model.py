@@ -86,6 +86,15 @@ class Scoring(_Model):
         3, ge=1, description="Fewer answered items than this: the competency is insufficient."
     )
     confidence: float = Field(0.90, gt=0.5, lt=1.0, description="Width of confidence bands.")
+    borderline_probability: float = Field(
+        1 / 3,
+        gt=0,
+        lt=0.5,
+        description=(
+            "A score is borderline when the chance that the true score lies across the "
+            "nearest band boundary is at least this."
+        ),
+    )
     validity: ValidityThresholds = ValidityThresholds()
 
 

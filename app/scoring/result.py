@@ -1,0 +1,233 @@
+"""A scored assessment as typed, immutable values, and its result JSON (DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.instrument.model import BandKey, Phase
+
+Status = Literal["valid", "caution", "invalid"]
+Level = Literal["caution", "invalid"]
+ScoreStatus = Literal["scored", "insufficient"]
+JSON = dict[str, Any]
+DECIMALS = 3
+"""Decimals of raw and z in the JSON: finer than any interpretation needs."""
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
+
+
+def _pair(value: tuple[int, int] | None) -> list[int] | None:
+    return None if value is None else [value[0], value[1]]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidityFlag:
+    code: str  # too_fast, long_string, inconsistent, impression_management, incomplete
+    level: Level
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    status: Status
+    flags: tuple[ValidityFlag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentRef:
+    key: str
+    version: str
+    checksum: str
+
+
+@dataclass(frozen=True, slots=True)
+class NormRef:
+    id: str
+    label: str
+    n: int
+    provisional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyScore:
+    key: str
+    name: str
+    status: ScoreStatus
+    raw: float | None
+    z: float | None
+    sten: int | None
+    percentile: int | None
+    band: BandKey | None
+    band_label: str | None
+    ci90: tuple[int, int] | None
+    borderline: bool
+    answered: int
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
+class StageCompetency:
+    key: str
+    weight: float
+    band: BandKey | None
+
+
+@dataclass(frozen=True, slots=True)
+class StageScore:
+    key: str
+    name: str
+    phase: Phase
+    status: ScoreStatus
+    z: float | None
+    sten: int | None
+    percentile: int | None
+    band: BandKey | None
+    band_label: str | None
+    ci90: tuple[int, int] | None
+    borderline: bool
+    rank: int
+    competencies: tuple[StageCompetency, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    score: int | None
+    best_stage: str | None
+    max_score: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    assessment_id: str | None
+    instrument: InstrumentRef
+    norm: NormRef
+    engine_version: str
+    scored_at: datetime
+    validity: Validity
+    competencies: tuple[CompetencyScore, ...]
+    stages: tuple[StageScore, ...]
+    best_fit_stages: tuple[str, ...]
+    summary: Summary
+    phase_fit: dict[str, int | None]
+
+    def competency(self, key: str) -> CompetencyScore:
+        return next(c for c in self.competencies if c.key == key)
+
+    def stage(self, key: str) -> StageScore:
+        return next(s for s in self.stages if s.key == key)
+
+    def to_json(self) -> JSON:
+        """The result JSON of DESIGN.md, plus z, percentile, ci90, borderline and status."""
+        return {
+            "assessment_id": self.assessment_id,
+            "instrument": {
+                "key": self.instrument.key,
+                "version": self.instrument.version,
+                "checksum": self.instrument.checksum,
+            },
+            "norm": {
+                "id": self.norm.id,
+                "label": self.norm.label,
+                "n": self.norm.n,
+                "provisional": self.norm.provisional,
+            },
+            "engine_version": self.engine_version,
+            "scored_at": self.scored_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "validity": {
+                "status": self.validity.status,
+                "flags": [
+                    {"code": f.code, "level": f.level, "detail": f.detail}
+                    for f in self.validity.flags
+                ],
+            },
+            "competencies": [_competency_json(c) for c in self.competencies],
+            "stages": [_stage_json(s) for s in self.stages],
+            "best_fit_stages": list(self.best_fit_stages),
+            "summary": {
+                "score": self.summary.score,
+                "max_score": self.summary.max_score,
+                "best_stage": self.summary.best_stage,
+            },
+            "phase_fit": dict(self.phase_fit),
+        }
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Result:
+        """Read back a stored result JSON (for reports, comparisons and change scores)."""
+        validity = data["validity"]
+        return cls(
+            assessment_id=data["assessment_id"],
+            instrument=InstrumentRef(**data["instrument"]),
+            norm=NormRef(**data["norm"]),
+            engine_version=data["engine_version"],
+            scored_at=datetime.strptime(data["scored_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=UTC
+            ),
+            validity=Validity(
+                validity["status"], tuple(ValidityFlag(**f) for f in validity["flags"])
+            ),
+            competencies=tuple(_competency_from(c) for c in data["competencies"]),
+            stages=tuple(_stage_from(s) for s in data["stages"]),
+            best_fit_stages=tuple(data["best_fit_stages"]),
+            summary=Summary(
+                score=data["summary"]["score"],
+                best_stage=data["summary"]["best_stage"],
+                max_score=data["summary"]["max_score"],
+            ),
+            phase_fit=dict(data.get("phase_fit", {})),
+        )
+
+
+def _competency_json(c: CompetencyScore) -> JSON:
+    return {
+        "key": c.key,
+        "name": c.name,
+        "status": c.status,
+        "raw": _round(c.raw),
+        "z": _round(c.z),
+        "sten": c.sten,
+        "percentile": c.percentile,
+        "band": c.band,
+        "band_label": c.band_label,
+        "ci90": _pair(c.ci90),
+        "borderline": c.borderline,
+        "answered": c.answered,
+        "items": c.items,
+    }
+
+
+def _stage_json(s: StageScore) -> JSON:
+    return {
+        "key": s.key,
+        "name": s.name,
+        "phase": s.phase,
+        "status": s.status,
+        "z": _round(s.z),
+        "sten": s.sten,
+        "percentile": s.percentile,
+        "band": s.band,
+        "band_label": s.band_label,
+        "ci90": _pair(s.ci90),
+        "borderline": s.borderline,
+        "rank": s.rank,
+        "competencies": [
+            {"key": sc.key, "weight": sc.weight, "band": sc.band} for sc in s.competencies
+        ],
+    }
+
+
+def _ci(value: list[int] | None) -> tuple[int, int] | None:
+    return None if value is None else (int(value[0]), int(value[1]))
+
+
+def _competency_from(c: JSON) -> CompetencyScore:
+    return CompetencyScore(**{**c, "ci90": _ci(c["ci90"])})
+
+
+def _stage_from(s: JSON) -> StageScore:
+    parts = tuple(StageCompetency(**sc) for sc in s["competencies"])
+    return StageScore(**{**s, "ci90": _ci(s["ci90"]), "competencies": parts})

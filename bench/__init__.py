@@ -1,0 +1,57 @@
+"""Benchmarks: `python -m bench` (or `make bench`) runs every module here and records figures.
+
+A benchmark module defines `run() -> None`; it prints a table and writes its own section of
+docs/performance.md with `write_section`, leaving the other sections alone.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PERFORMANCE = ROOT / "docs" / "performance.md"
+HEADER = (
+    "# Performance\n\n"
+    "Figures from `make bench` (`python -m bench`); each section is rewritten by its benchmark.\n"
+    "Speed targets are checked here, never in timed tests.\n"
+)
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table (also readable as plain text in a terminal)."""
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def machine() -> str:
+    """One line describing where the figures were measured."""
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
+        f"Python {platform.python_version()}, numpy {np.__version__}; "
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def write_section(title: str, body: str, path: Path = PERFORMANCE) -> None:
+    """Replace (or append) the `## title` section of docs/performance.md."""
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    section = f"## {title}\n\n{body.strip()}\n"
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
