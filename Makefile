@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench schema clean
+.PHONY: install run test lint bench schema report-pngs clean
+
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
 install: $(STAMP)
 
@@ -14,10 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# axe-core (npm) is injected into pages by the accessibility tests; without npm they skip.
+$(AXE): tests/e2e/package.json
+	-if command -v npm >/dev/null; then cd tests/e2e && npm ci --no-audit --no-fund --silent; fi
+
 run: install
 	$(BIN)/stagefit run-local
 
-test: install
+test: install $(AXE)
 	$(BIN)/pytest
 
 lint: install
@@ -30,6 +36,13 @@ bench: install
 
 schema: install
 	$(BIN)/stagefit instrument schema -o questionnaires/schema.json
+
+# Every page of the demo PDFs as PNG, for looking at: out/report-pngs/
+report-pngs: install
+	rm -rf out/report-pngs && mkdir -p out/report-pngs
+	$(BIN)/stagefit db upgrade
+	$(BIN)/stagefit report demo out/report-pngs
+	for f in out/report-pngs/*.pdf; do pdftoppm -r 80 -png "$$f" "$${f%.pdf}"; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

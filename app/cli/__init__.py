@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -37,7 +38,25 @@ def _register() -> None:
 def main() -> None:
     _register()
     try:
-        cli()
+        # Without standalone mode Click returns an exit code instead of raising SystemExit.
+        code = cli(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except UserError as exc:
-        print(f"stagefit: {exc}", file=sys.stderr)
+        _fail(str(exc), exc.exit_code)
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
+    except typer.TyperException as exc:
+        # Usage errors: Click would print the whole usage block; one line and a pointer to
+        # --help is enough.
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        _fail(f"{message}{hint}", getattr(exc, "exit_code", 2))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    print(f"stagefit: {message}", file=sys.stderr)
+    sys.exit(code)

@@ -7,16 +7,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 
 from app.errors import UserError
 from app.instrument.loader import load_instrument, load_norms
-from app.instrument.model import Instrument
-from app.scoring.batch import item_scores
-from app.scoring.norm_compute import compute_norms, norms_yaml
-from app.scoring.plan import FloatArray, plan_for
-from app.scoring.reliability import ReliabilityError, analyse_scale, complete_rows
 from app.scoring.responses import read_responses
 
 norms_group = typer.Typer(
@@ -49,6 +43,12 @@ def analyze(
     Respondents who skipped an item of a competency are left out of that competency's
     analysis (listwise deletion), so its n can be smaller than the file's.
     """
+    # Imported here: scipy.stats costs most of a second, and every `stagefit` call registers
+    # this module.
+    from app.scoring.batch import item_scores
+    from app.scoring.item_analysis import item_analysis
+    from app.scoring.plan import plan_for
+
     instrument = load_instrument(path)
     responses = read_responses(responses_csv, instrument)
     report = item_analysis(instrument, item_scores(plan_for(instrument), responses.codes))
@@ -75,6 +75,8 @@ def norms_compute(
     ] = False,
 ) -> None:
     """Compute a norm table from collected answers, in the instrument's norm format."""
+    from app.scoring.norm_compute import compute_norms, norms_yaml
+
     instrument = load_instrument(path)
     responses = read_responses(responses_csv, instrument)
     today = date or dt.date.today().isoformat()
@@ -103,60 +105,6 @@ def norms_compute(
         raise UserError(f"{output}:0: cannot write: {exc.strerror}") from None
     load_norms(output, instrument=instrument)  # what we wrote must read back
     print(f"{output}: norm table {table.id} (n={table.n}) written")
-
-
-def item_analysis(instrument: Instrument, scores: FloatArray) -> dict[str, Any]:
-    """The analyze JSON: per competency alpha, its CI, SEM and per-item statistics."""
-    plan = plan_for(instrument)
-    competencies = []
-    for c, key in enumerate(plan.competency_keys):
-        columns = np.flatnonzero(plan.item_competency[:, c] > 0)
-        matrix = scores[:, columns]
-        ids = [plan.item_ids[k] for k in columns]
-        competencies.append({"key": key, **_scale(matrix, ids)})
-    return {"n": int(scores.shape[0]), "competencies": competencies}
-
-
-def _scale(matrix: FloatArray, ids: list[str]) -> dict[str, Any]:
-    try:
-        result = analyse_scale(matrix)
-    except ReliabilityError:
-        # Too few complete rows (or no variance): report what there is, no invented alpha.
-        rows = complete_rows(matrix)
-        return {
-            "n": int(rows.shape[0]),
-            "alpha": None,
-            "alpha_ci95": None,
-            "sem": None,
-            "items": [
-                {
-                    "id": item_id,
-                    "mean": _num(float(rows[:, j].mean())) if len(rows) else None,
-                    "sd": _num(float(np.std(rows[:, j], ddof=1))) if len(rows) > 1 else None,
-                    "item_total_r": None,
-                }
-                for j, item_id in enumerate(ids)
-            ],
-        }
-    return {
-        "n": result.n,
-        "alpha": _num(result.alpha),
-        "alpha_ci95": [_num(result.alpha_ci95[0]), _num(result.alpha_ci95[1])],
-        "sem": _num(result.sem),
-        "items": [
-            {
-                "id": item_id,
-                "mean": _num(s.mean),
-                "sd": _num(s.sd),
-                "item_total_r": None if s.item_total_r is None else _num(s.item_total_r),
-            }
-            for item_id, s in zip(ids, result.items, strict=True)
-        ],
-    }
-
-
-def _num(value: float) -> float:
-    return round(value, 4)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

@@ -10,7 +10,6 @@ import typer
 
 from app.errors import UserError
 from app.instrument.loader import load_instrument, load_norms
-from app.scoring.engine import AnswerError, score
 
 SHAPE = 'expected {"answers": {"ITEM_ID": value, ...}, "seconds": {"ITEM_ID": 4.2, ...}}'
 
@@ -62,6 +61,8 @@ def score_command(
     ] = None,
 ) -> None:
     """Score one answer set and print the result JSON; no database needed."""
+    from app.scoring.engine import AnswerError, score  # scipy: only when scoring
+
     instrument = load_instrument(path)
     norm_table = load_norms(norms, instrument=instrument) if norms is not None else None
     text, answers, seconds = read_answer_file(responses)

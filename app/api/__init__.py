@@ -1,0 +1,1 @@
+"""HTTP routers: health, the HR REST API v1 and integrations."""

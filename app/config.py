@@ -1,0 +1,110 @@
+"""Settings from the environment (prefix STAGEFIT_), with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import UserError
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def _default_questionnaires_dir() -> Path:
+    # A checkout has questionnaires/ beside app/; an installed package looks in the cwd.
+    beside = REPO_DIR / "questionnaires"
+    return beside if beside.is_dir() else Path.cwd() / "questionnaires"
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# Secrets people paste from examples; refused in production.
+PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development", "test"})
+MIN_SECRET_LENGTH = 32
+
+
+def var_dir() -> Path:
+    """Where local state lives (SQLite file, generated secret, demo credentials)."""
+    return Path(os.environ.get("STAGEFIT_VAR_DIR", "var")).resolve()
+
+
+def _kept_secret(directory: Path) -> str:
+    """The secret key under var/, generated on first use and readable by the owner only."""
+    path = directory / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    # var/ holds the database and credentials: readable by the owner only.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STAGEFIT_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = ""
+    smtp_url: str | None = None
+    questionnaires_dir: Path = Field(default_factory=_default_questionnaires_dir)
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _defaults_and_production_checks(self) -> Settings:
+        if self.env == "production":
+            problems = []
+            if not self.secret_key:
+                problems.append("STAGEFIT_SECRET_KEY is not set")
+            elif (
+                self.secret_key.lower() in PLACEHOLDER_SECRETS
+                or len(self.secret_key) < MIN_SECRET_LENGTH
+            ):
+                problems.append(
+                    f"STAGEFIT_SECRET_KEY is a placeholder or shorter than "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
+            if not self.base_url:
+                problems.append("STAGEFIT_BASE_URL is not set (participant links need it)")
+            if problems:
+                raise ValueError("refusing to start in production: " + "; ".join(problems))
+        if not self.database_url:
+            self.database_url = f"sqlite:///{var_dir() / 'stagefit.db'}"
+        if not self.base_url:
+            self.base_url = DEFAULT_BASE_URL
+        self.base_url = self.base_url.rstrip("/")
+        if not self.secret_key:
+            self.secret_key = _kept_secret(var_dir())
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; a bad value becomes one readable line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"STAGEFIT_{where.upper()}: {message}" if where else message)
+        raise UserError("settings: " + "; ".join(lines)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,96 @@
+"""RFC 9457 problem details for every error the HTTP service returns; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import UserError
+
+log = logging.getLogger("stagefit.http")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A problem+json response; `title` defaults to the status phrase (as RFC 9457 asks)."""
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(extensions)
+    return JSONResponse(
+        jsonable_encoder(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+    extensions = {} if detail or exc.detail is None else {"errors": exc.detail}
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = None
+    return problem(
+        exc.status_code,
+        detail,
+        instance=request.url.path,
+        headers=getattr(exc, "headers", None),
+        **extensions,
+    )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [
+        {
+            "location": ".".join(str(part) for part in error.get("loc", ())),
+            "message": error.get("msg", ""),
+        }
+        for error in exc.errors()
+    ]
+    first = errors[0] if errors else {"location": "", "message": "invalid request"}
+    return problem(
+        422,
+        f"{first['location']}: {first['message']}" if first["location"] else first["message"],
+        title="Invalid request",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _user_error(request: Request, exc: UserError) -> JSONResponse:
+    status = getattr(exc, "status_code", 400)
+    return problem(status, str(exc), title="Invalid request", instance=request.url.path)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback stays in the server log; the client learns only that it was our fault.
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500,
+        "An unexpected error occurred; it has been logged.",
+        instance=request.url.path,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(UserError, _user_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,1 @@
+"""Use cases: plain functions with keyword-only arguments, one transaction per caller."""

@@ -1,0 +1,274 @@
+"""The demo organisation: a sales team with completed assessments, open invitations, a sign-in.
+
+Running it again reports the same demo. The sign-in's password and the API key exist only as
+hashes in the database, so the demo keeps them (and the invitation tokens) in var/demo.json,
+readable by the owner only; if that file is lost, a new password, key and links are issued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import Settings, var_dir
+from app.errors import UserError
+from app.instrument.model import Instrument
+from app.instrument.presentation import pages
+from app.models import Answer, Assessment, InstrumentVersion, Organisation, PageTiming, Team
+from app.services import assessments
+from app.services.apikeys import create_api_key
+from app.services.instruments import get_norms, instrument_of, load_instruments
+from app.services.organisations import create_organisation, create_team, find_organisation
+from app.services.users import create_user, find_user, generate_password, set_password
+
+ORGANISATION = "Northwind Components"
+SLUG = "northwind-components"
+TEAM = "EMEA Field Sales"
+MANAGER_EMAIL = "manager@demo.stagefit.local"
+DOMAIN = "northwind-components.example"
+INSTRUMENT_KEY = "sales-process-inventory"
+SEED = 20261127
+
+REPS = (
+    ("Amara", "Okafor"),
+    ("Lukas", "Brandt"),
+    ("Sofia", "Marquez"),
+    ("Henrik", "Lindqvist"),
+    ("Priya", "Raman"),
+    ("Tomasz", "Nowak"),
+    ("Claire", "Dubois"),
+    ("Matteo", "Ricci"),
+    ("Aisha", "Haddad"),
+    ("Daniel", "O'Connor"),
+    ("Elena", "Popescu"),
+    ("Kenji", "Watanabe"),
+)
+INVITEES = (("Jonas", "Berg"), ("Fatima", "Benali"), ("Oliver", "Hughes"))
+
+
+def demo_file() -> Path:
+    return var_dir() / "demo.json"
+
+
+def _email(first: str, last: str) -> str:
+    local = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
+    return f"{local}@{DOMAIN}"
+
+
+def _write_private(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file existed with wider permissions
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+
+
+def _read_kept(organisation: Organisation) -> dict[str, Any] | None:
+    path = demo_file()
+    if not path.is_file():
+        return None
+    try:
+        kept: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return kept if kept.get("organisation_id") == organisation.id else None
+
+
+def _latent_profile(
+    instrument: Instrument, target: int, rng: np.random.Generator
+) -> dict[str, float]:
+    """True z-scores that make stage `target` this rep's strongest, others varied."""
+    stage = instrument.stages[target]
+    weights = {c.competency: c.weight for c in stage.competencies}
+    top = max(weights.values())
+    return {
+        c.key: float(
+            np.clip(-0.6 + 2.4 * weights.get(c.key, 0.0) / top + rng.normal(0, 0.35), -2.5, 2.5)
+        )
+        for c in instrument.competencies
+    }
+
+
+def _complete(
+    db: Session,
+    assessment: Assessment,
+    instrument: Instrument,
+    latent: dict[str, float],
+    rng: np.random.Generator,
+    started: datetime,
+) -> None:
+    from app.scoring.engine import score
+    from app.scoring.simulate import simulate_answers
+
+    answers, seconds = simulate_answers(instrument, latent, rng)
+    finished = started + timedelta(seconds=sum(seconds.values()))
+    assessments.start(db=db, assessment=assessment, now=started)
+    for item_id, value in answers.items():
+        db.add(
+            Answer(
+                assessment_id=assessment.id,
+                item_id=item_id,
+                value=str(value),
+                answered_at=finished,
+            )
+        )
+    for number, page in enumerate(pages(instrument), start=1):
+        page_seconds = sum(seconds.get(item_id, 0.0) for item_id in page)
+        db.add(PageTiming(assessment_id=assessment.id, page=number, seconds=page_seconds))
+    result = score(
+        instrument,
+        answers,
+        seconds=seconds,
+        norms=get_norms(db, assessment.norm_table_id),
+        assessment_id=assessment.id,
+        scored_at=finished,
+    )
+    assessments.store_result(db=db, assessment=assessment, result=result, now=finished)
+
+
+def _instrument_version(db: Session, settings: Settings) -> InstrumentVersion:
+    versions = load_instruments(db=db, directory=settings.questionnaires_dir)
+    preferred = [v for v in versions if v.key == INSTRUMENT_KEY] or versions
+    if not preferred:
+        raise UserError(f"{settings.questionnaires_dir}: no instrument files to build a demo on")
+    return max(preferred, key=lambda v: tuple(int(p) for p in v.version.split(".")))
+
+
+def _invite_open(
+    db: Session,
+    organisation: Organisation,
+    version: InstrumentVersion,
+    team: Team,
+    person: tuple[str, str],
+    now: datetime,
+) -> str:
+    first, last = person
+    invitation = assessments.invite(
+        db=db,
+        organisation=organisation,
+        instrument_version=version,
+        email=_email(first, last),
+        first_name=first,
+        last_name=last,
+        team_id=team.id,
+        actor="cli",
+        now=now,
+    )
+    return invitation.token
+
+
+def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    organisation = create_organisation(db=db, name=ORGANISATION, slug=SLUG)
+    team = create_team(db=db, organisation=organisation, name=TEAM)
+    instrument = instrument_of(version)
+    completed = []
+    for k, (first, last) in enumerate(REPS):
+        rng = np.random.default_rng(SEED + k)
+        invited = now - timedelta(days=20 - k, hours=k % 5)
+        invitation = assessments.invite(
+            db=db,
+            organisation=organisation,
+            instrument_version=version,
+            email=_email(first, last),
+            first_name=first,
+            last_name=last,
+            team_id=team.id,
+            now=invited,
+        )
+        latent = _latent_profile(instrument, k % len(instrument.stages), rng)
+        started = invited + timedelta(hours=3 + k % 7)
+        _complete(db, invitation.assessment, instrument, latent, rng, started)
+        completed.append(invitation.assessment.id)
+    tokens = [_invite_open(db, organisation, version, team, p, now) for p in INVITEES]
+    return {
+        "organisation_id": organisation.id,
+        "team_id": team.id,
+        "completed_assessment_ids": completed,
+        **_sign_in_and_key(db, organisation),
+        "invitation_tokens": tokens,
+    }
+
+
+def _sign_in_and_key(db: Session, organisation: Organisation) -> dict[str, Any]:
+    """A manager password and an API key, new (the old ones cannot be read back)."""
+    password = generate_password()
+    user = find_user(db=db, email=MANAGER_EMAIL)
+    if user is None:
+        create_user(
+            db=db, organisation=organisation, email=MANAGER_EMAIL, role="admin", password=password
+        )
+    else:
+        set_password(db=db, user=user, password=password)
+    key = create_api_key(db=db, organisation=organisation, name="Demo HR system").key
+    return {"manager": {"email": MANAGER_EMAIL, "password": password}, "api_key": key}
+
+
+def _reissue(db: Session, organisation: Organisation) -> dict[str, Any]:
+    team = db.scalar(select(Team).where(Team.organisation_id == organisation.id, Team.name == TEAM))
+    if team is None:
+        team = create_team(db=db, organisation=organisation, name=TEAM)
+    completed = db.scalars(
+        select(Assessment.id)
+        .where(Assessment.organisation_id == organisation.id, Assessment.status == "completed")
+        .order_by(Assessment.created_at)
+    ).all()
+    return {
+        "organisation_id": organisation.id,
+        "team_id": team.id,
+        "completed_assessment_ids": list(completed),
+        **_sign_in_and_key(db, organisation),
+        "invitation_tokens": [],
+    }
+
+
+def _keep_invitations_open(
+    db: Session, organisation: Organisation, version: InstrumentVersion, kept: dict[str, Any]
+) -> None:
+    """Replace links that were used up (completed, expired) so three stay open to try."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    team = db.get(Team, kept["team_id"])
+    assert team is not None
+    tokens = []
+    for k, person in enumerate(INVITEES):
+        token = kept["invitation_tokens"][k] if k < len(kept["invitation_tokens"]) else None
+        assessment = assessments.find_by_token(db=db, token=token) if token else None
+        if assessment is not None:
+            assessments.expire_if_due(db=db, assessment=assessment, now=now)
+        if assessment is None or assessment.status not in assessments.OPEN_STATUSES:
+            token = _invite_open(db, organisation, version, team, person, now)
+        tokens.append(token)
+    kept["invitation_tokens"] = tokens
+
+
+def seed_demo(*, db: Session, settings: Settings) -> dict[str, Any]:
+    """Create the demo once; later calls return it (committing, then keeping var/demo.json)."""
+    version = _instrument_version(db, settings)
+    organisation = find_organisation(db=db, slug=SLUG)
+    if organisation is None:
+        kept = _create(db, settings, version)
+        created = True
+    else:
+        kept = _read_kept(organisation) or _reissue(db, organisation)
+        created = False
+    organisation = find_organisation(db=db, slug=SLUG)
+    assert organisation is not None
+    _keep_invitations_open(db, organisation, version, kept)
+    db.commit()
+    _write_private(demo_file(), kept)
+    return {
+        **kept,
+        "created": created,
+        "organisation": ORGANISATION,
+        "team_name": TEAM,
+        "invitation_urls": [
+            assessments.participant_url(settings, token) for token in kept["invitation_tokens"]
+        ],
+    }

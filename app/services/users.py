@@ -1,0 +1,90 @@
+"""Sign-ins for managers and HR admins; passwords kept as argon2id hashes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import UserError
+from app.models import Organisation, User
+
+ROLES = ("admin", "manager")
+MIN_PASSWORD_LENGTH = 10
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        raise UserError(f"{email!r} is not an e-mail address")
+    return email
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)  # 96 bits, easy to copy
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    *, db: Session, organisation: Organisation, email: str, role: str, password: str
+) -> User:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if find_user(db=db, email=email) is not None:
+        raise UserError(f"a user with e-mail {email} already exists")
+    user = User(
+        organisation_id=organisation.id,
+        email=email,
+        role=role,
+        password_hash=hash_password(password),
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def find_user(*, db: Session, email: str) -> User | None:
+    return db.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def set_password(*, db: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    db.flush()
+
+
+def authenticate_user(*, db: Session, email: str, password: str) -> User | None:
+    """The user if the password is right, else None (same answer for unknown e-mails)."""
+    user = find_user(db=db, email=email)
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal who has an account.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+_DUMMY_HASH = _hasher.hash("not a real password")

@@ -1,0 +1,158 @@
+"""The HTTP shell over real HTTP: health, readiness, and problem details for every error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import UserError
+from app.main import create_app
+from tests.conftest import serve_app
+
+PROBLEM = "application/problem+json"
+
+
+def test_healthz_says_ok(http: httpx.Client) -> None:
+    response = http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_the_database_reachable(http: httpx.Client) -> None:
+    response = http.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+def test_unknown_path_is_a_problem_document(http: httpx.Client) -> None:
+    response = http.get("/no/such/page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == 404
+    assert body["title"] == "Not Found"
+    assert body["instance"] == "/no/such/page"
+
+
+def test_wrong_method_is_a_problem_document(http: httpx.Client) -> None:
+    response = http.delete("/healthz")
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_openapi_is_served(http: httpx.Client) -> None:
+    response = http.get("/openapi.json")
+    assert response.status_code == 200
+    assert "/healthz" in response.json()["paths"]
+
+
+class _Body(BaseModel):
+    email: str
+    count: int
+
+
+def _app_with_failing_routes(settings: Settings) -> FastAPI:
+    """The real app plus routes that fail the ways handlers can fail."""
+    app = create_app(settings)
+    router = APIRouter()
+
+    @router.post("/_test/validate")
+    def validate(body: _Body) -> dict[str, int]:
+        return {"count": body.count}
+
+    @router.get("/_test/user-error")
+    def user_error() -> None:
+        raise UserError("the team is full")
+
+    @router.get("/_test/async-db")
+    async def async_db(db: SessionDep) -> None:
+        db.execute(text("SELECT 1"))
+
+    @router.get("/_test/crash")
+    def crash() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def failing_app_url(settings: Settings, database: object) -> Iterator[str]:
+    with serve_app(_app_with_failing_routes(settings)) as url:
+        yield url
+
+
+def test_invalid_body_is_a_422_problem_naming_the_field(failing_app_url: str) -> None:
+    response = httpx.post(f"{failing_app_url}/_test/validate", json={"email": "a@b.c"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == 422
+    assert "count" in body["detail"]
+    assert body["errors"][0]["location"] == "body.count"
+
+
+def test_malformed_json_is_a_422_problem(failing_app_url: str) -> None:
+    response = httpx.post(
+        f"{failing_app_url}/_test/validate",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_user_error_is_a_400_problem_with_its_message(failing_app_url: str) -> None:
+    response = httpx.get(f"{failing_app_url}/_test/user-error")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["detail"] == "the team is full"
+
+
+def test_crash_is_a_500_problem_without_internals(
+    failing_app_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("ERROR", logger="stagefit.http"):
+        response = httpx.get(f"{failing_app_url}/_test/crash")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "secret internal detail" not in response.text
+    assert response.json()["status"] == 500
+    # ... but the traceback is in the server log.
+    assert any(
+        record.exc_info and "secret internal detail" in str(record.exc_info[1])
+        for record in caplog.records
+    )
+
+
+def test_readyz_is_503_problem_when_the_database_is_unreachable(settings: Settings) -> None:
+    unreachable = settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    with serve_app(create_app(unreachable)) as url:
+        response = httpx.get(f"{url}/readyz", timeout=10)
+        alive = httpx.get(f"{url}/healthz", timeout=10)
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["title"] == "Not ready"
+    assert alive.status_code == 200  # alive, just not ready
+
+
+def test_database_call_on_the_event_loop_is_refused_and_logged(
+    failing_app_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An `async def` endpoint blocking the loop on the database can deadlock the service."""
+    with caplog.at_level("ERROR", logger="stagefit.http"):
+        response = httpx.get(f"{failing_app_url}/_test/async-db")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert any(
+        "event loop" in str(record.exc_info[1]) for record in caplog.records if record.exc_info
+    )
