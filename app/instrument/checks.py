@@ -150,6 +150,20 @@ def _stages(instrument: Instrument) -> Iterator[Problem]:
             if sc.competency in seen:
                 yield loc, f"competency {sc.competency!r} is weighted twice in {stage.key}"
             seen.add(sc.competency)
+        for j, pitfall in enumerate(stage.pitfalls):
+            for m, key in enumerate(pitfall.competencies):
+                # A pitfall is shown when one of its competencies is low: it must be one
+                # the stage weighs, or the report could never (or wrongly) show it.
+                if key not in seen:
+                    yield (
+                        ("stages", k, "pitfalls", j, "competencies", m),
+                        f"pitfall competency {key!r} is not weighted in {stage.key}",
+                    )
+            if len(set(pitfall.competencies)) < len(pitfall.competencies):
+                yield (
+                    ("stages", k, "pitfalls", j, "competencies"),
+                    f"a competency is listed twice for this pitfall of {stage.key}",
+                )
         total = math.fsum(sc.weight for sc in stage.competencies)
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             yield (

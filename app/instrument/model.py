@@ -106,6 +106,19 @@ class StageCompetency(_Model):
     role: LocalText = Field(description="What this competency does for the rep in this stage.")
 
 
+class Pitfall(_Model):
+    """Why a rep may lose their way in a stage, and the competencies whose low score leads there."""
+
+    text: LocalText
+    competencies: list[Key] = Field(
+        min_length=1,
+        description=(
+            "The stage's weighted competencies whose low score leads to this pitfall; the "
+            "reports show it when any of them is at Small risk or Risk."
+        ),
+    )
+
+
 class Stage(_Model):
     key: StageKey
     phase: Phase
@@ -114,7 +127,7 @@ class Stage(_Model):
     outcome: LocalText
     competencies: list[StageCompetency] = Field(min_length=1)
     weights_rationale: LocalText
-    pitfalls: list[LocalText] = Field(
+    pitfalls: list[Pitfall] = Field(
         min_length=1, description="Why a rep may lose their way in this stage."
     )
     coaching: list[LocalText] = Field(min_length=1, description="What a manager can do.")

@@ -50,6 +50,22 @@ CASES = [
         "unknown competency 'lead_qualifying'",
     ),
     (
+        "pitfall tied to a competency its stage does not weigh",
+        "        competencies: [lead_qualification]\n",
+        "        competencies: [closing_drive]\n",
+        "competencies: [closing_drive]",
+        1,
+        "pitfall competency 'closing_drive' is not weighted in lead_evaluation",
+    ),
+    (
+        "pitfall naming a competency twice",
+        "        competencies: [relationship_building, follow_through]\n",
+        "        competencies: [follow_through, follow_through]\n",
+        "competencies: [follow_through, follow_through]",
+        1,
+        "a competency is listed twice for this pitfall of account_management",
+    ),
+    (
         "stages out of order",
         "  - key: lead_evaluation\n    phase: pre_sale",
         "  - key: initial_contact\n    phase: pre_sale",
@@ -281,3 +297,14 @@ def test_every_real_mistake_is_reported_not_only_the_first() -> None:
         parse_instrument(text, "m.yaml")
     assert sum("duplicate item id 'OC1'" in p for p in caught.value.problems) == 1
     assert sum("duplicate item id 'FT1'" in p for p in caught.value.problems) == 1
+
+
+def test_pitfall_needs_at_least_one_competency() -> None:
+    text = edited("        competencies: [lead_qualification]\n", "        competencies: []\n")
+    with pytest.raises(InstrumentError) as caught:
+        parse_instrument(text, "m.yaml")
+    line = line_of(text, "competencies: []")
+    assert any(
+        p.startswith(f"m.yaml:{line}: stages[0].pitfalls[0].competencies")
+        for p in caught.value.problems
+    ), caught.value.problems

@@ -1,0 +1,29 @@
+"""HR API dependencies: the caller's API key from `Authorization: Bearer <key>`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from app.db import SessionDep
+from app.models import ApiKey
+from app.services.apikeys import authenticate_api_key
+
+UNAUTHORISED_HEADERS = {"WWW-Authenticate": 'Bearer realm="stagefit"'}
+
+
+def require_api_key(request: Request, db: SessionDep) -> ApiKey:
+    """The valid, unrevoked key of the request; 401 problem details otherwise."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise HTTPException(
+            401, "send an API key as 'Authorization: Bearer <key>'", UNAUTHORISED_HEADERS
+        )
+    api_key = authenticate_api_key(db=db, key=key.strip())
+    if api_key is None:
+        raise HTTPException(401, "the API key is unknown or revoked", UNAUTHORISED_HEADERS)
+    return api_key
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]

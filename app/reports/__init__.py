@@ -1,0 +1,1 @@
+"""PDF reports: view models, SVG charts, Jinja2 → HTML → WeasyPrint, and a disk cache."""

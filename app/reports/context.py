@@ -1,0 +1,327 @@
+"""The view model of a rep's report (manager or participant): what each page says, from the
+instrument, the result JSON, the participant and the organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import Any
+
+from app.instrument.model import Instrument, NormTable
+from app.reports import charts, pitfalls
+from app.reports.pitfalls import PitfallView
+from app.reports.views import (
+    BandView,
+    Branding,
+    MethodNotes,
+    ScoreView,
+    bands,
+    method_notes,
+    score,
+    text,
+)
+
+PHASE_LABELS = {"pre_sale": "Pre-sale", "post_sale": "Post-sale"}
+# A band at or below this index is something to work on (medium impact and lower).
+WORK_ON = 2
+LOW = 1  # small risk and risk
+
+
+@dataclass(frozen=True)
+class CompetencyView:
+    key: str
+    name: str
+    definition: str
+    low: str
+    high: str
+    score: ScoreView
+    interpretation: str  # the instrument's sentence for this band
+    development: list[str]
+    z: float | None
+
+
+@dataclass(frozen=True)
+class StageCompetencyView:
+    competency: CompetencyView
+    weight: float
+    role: str
+
+
+@dataclass(frozen=True)
+class StageView:
+    key: str
+    number: int
+    name: str
+    phase: str
+    phase_label: str
+    description: str
+    outcome: str
+    score: ScoreView
+    rank: int | None
+    best_fit: bool
+    competencies: list[StageCompetencyView]
+    pitfalls: list[PitfallView]
+    pitfalls_note: str
+    coaching: list[str]
+
+
+@dataclass(frozen=True)
+class PhaseFit:
+    key: str
+    label: str
+    mean_sten: float | None
+    band: BandView | None
+    best_stage: str | None
+
+
+@dataclass(frozen=True)
+class Action:
+    competency: CompetencyView
+    why: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Validity:
+    status: str
+    flags: list[dict[str, str]]
+
+    @property
+    def banner(self) -> str | None:
+        if self.status == "valid":
+            return None
+        if self.status == "invalid":
+            return (
+                "This result is not valid: the answer pattern makes the scores unreliable. "
+                "Do not base decisions on it; ask the rep to retake the assessment."
+            )
+        return (
+            "Interpret with caution: the answer pattern raises doubts about parts of this "
+            "result. Check the findings in a conversation before acting on them."
+        )
+
+
+@dataclass
+class RepReport:
+    kind: str  # manager | participant
+    locale: str
+    paper: str
+    rep_name: str
+    branding: Branding
+    title: str
+    date: str
+    assessment_id: str
+    validity: Validity
+    bands: list[BandView]
+    stages: list[StageView]
+    competencies: list[CompetencyView]
+    best_fit: list[StageView]
+    phases: list[PhaseFit]
+    strengths: list[CompetencyView]
+    development_areas: list[CompetencyView]
+    actions: list[Action]
+    method: MethodNotes
+    charts: dict[str, str] = field(default_factory=dict)
+
+
+def _competencies(
+    instrument: Instrument,
+    result: Mapping[str, Any],
+    band_views: Mapping[str, BandView],
+    locale: str,
+) -> dict[str, CompetencyView]:
+    entries = {entry["key"]: entry for entry in result.get("competencies", [])}
+    views = {}
+    for competency in instrument.competencies:
+        entry = entries.get(competency.key, {})
+        s = score(entry, band_views)
+        z = entry.get("z")
+        views[competency.key] = CompetencyView(
+            key=competency.key,
+            name=text(competency.name, locale),
+            definition=text(competency.definition, locale),
+            low=text(competency.low, locale),
+            high=text(competency.high, locale),
+            score=s,
+            interpretation=text(competency.bands[s.band.key], locale) if s.band else "",  # type: ignore[index]
+            development=[text(d, locale) for d in competency.development],
+            z=None if z is None or not s.sufficient else float(z),
+        )
+    return views
+
+
+def _order(c: CompetencyView) -> tuple[float, float]:
+    """Weakest first: by sten, then by z (finer) where the engine gives it."""
+    return (c.score.sten or 0, c.z if c.z is not None else 0.0)
+
+
+def _actions(
+    competencies: Mapping[str, CompetencyView],
+    instrument: Instrument,
+    best_fit: list[str],
+    locale: str,
+) -> list[Action]:
+    """The first three things to do: the weakest competencies that matter for the best-fit
+    stages first, then clear risks elsewhere, then the weakest of the rest."""
+    names = {s.key: text(s.name, locale) for s in instrument.stages}
+    fit_weight: dict[str, float] = {}
+    fit_stage: dict[str, str] = {}
+    top_weight: dict[str, tuple[float, str]] = {}
+    for stage in instrument.stages:
+        for sc in stage.competencies:
+            if sc.weight > top_weight.get(sc.competency, (0.0, ""))[0]:
+                top_weight[sc.competency] = (sc.weight, stage.key)
+            if stage.key in best_fit and sc.weight > fit_weight.get(sc.competency, 0.0):
+                fit_weight[sc.competency] = sc.weight
+                fit_stage[sc.competency] = stage.key
+    scored = [c for c in competencies.values() if c.score.sufficient]
+
+    def tier(c: CompetencyView) -> int:
+        if c.key in fit_weight and c.score.band_index <= WORK_ON:
+            return 0
+        if c.score.band_index <= LOW:
+            return 1
+        return 2
+
+    ranked = sorted(
+        scored,
+        key=lambda c: (
+            tier(c),
+            c.score.band_index,
+            -fit_weight.get(c.key, 0.0),
+            -top_weight.get(c.key, (0.0, ""))[0],
+            _order(c),
+        ),
+    )
+    actions = []
+    for c in ranked[:3]:
+        if c.key in fit_stage:
+            stage = fit_stage[c.key]
+            why = (
+                f"{c.score.label} · weighs {fit_weight[c.key]:.0%} in {names[stage]}, "
+                f"a best-fit stage"
+            )
+        else:
+            weight, stage = top_weight.get(c.key, (0.0, ""))
+            why = f"{c.score.label} · weighs {weight:.0%} in {names.get(stage, 'no stage')}"
+        actions.append(Action(competency=c, why=why, action=c.development[0]))
+    return actions
+
+
+def _phase_fit(
+    stages: list[StageView],
+    result: Mapping[str, Any],
+    instrument: Instrument,
+    band_views: Mapping[str, BandView],
+) -> list[PhaseFit]:
+    """Pre-sale vs post-sale: the engine's phase sten where it gives one, else the mean of
+    the phase's stage stens."""
+    cuts = instrument.scoring.band_cuts
+    engine = result.get("phase_fit") or {}
+    phases = []
+    for key in ("pre_sale", "post_sale"):
+        scored = [s for s in stages if s.phase == key and s.score.sufficient]
+        sten = engine.get(key)
+        if sten is None and scored and key not in engine:
+            sten = round(mean(s.score.sten or 0 for s in scored), 1)
+        if sten is None or not scored:
+            phases.append(PhaseFit(key, PHASE_LABELS[key], None, None, None))
+            continue
+        index = sum(1 for cut in cuts if round(sten) > cut)
+        best = max(scored, key=lambda s: (s.score.sten or 0, -(s.rank or 99)))
+        band = next(b for b in band_views.values() if b.index == index)
+        phases.append(PhaseFit(key, PHASE_LABELS[key], sten, band, best.name))
+    return phases
+
+
+def rep_report(
+    *,
+    instrument: Instrument,
+    result: Mapping[str, Any],
+    rep_name: str,
+    branding: Branding,
+    kind: str = "manager",
+    locale: str = "en",
+    paper: str = "a4",
+    norms: NormTable | None = None,
+) -> RepReport:
+    band_views = bands(instrument, locale)
+    competencies = _competencies(instrument, result, band_views, locale)
+    stage_entries = {entry["key"]: entry for entry in result.get("stages", [])}
+    best_fit_keys = list(result.get("best_fit_stages") or [])
+    stages = []
+    for number, stage in enumerate(instrument.stages, start=1):
+        entry = stage_entries.get(stage.key, {})
+        weighted = [
+            StageCompetencyView(competencies[sc.competency], sc.weight, text(sc.role, locale))
+            for sc in sorted(stage.competencies, key=lambda sc: -sc.weight)
+        ]
+        chosen, note = pitfalls.choose(stage, competencies, locale)
+        stages.append(
+            StageView(
+                key=stage.key,
+                number=number,
+                name=text(stage.name, locale),
+                phase=stage.phase,
+                phase_label=PHASE_LABELS[stage.phase],
+                description=text(stage.description, locale),
+                outcome=text(stage.outcome, locale),
+                score=score(entry, band_views),
+                rank=entry.get("rank"),
+                best_fit=stage.key in best_fit_keys,
+                competencies=weighted,
+                pitfalls=chosen,
+                pitfalls_note=note,
+                coaching=[text(c, locale) for c in stage.coaching],
+            )
+        )
+    by_key = {s.key: s for s in stages}
+    scored = sorted((c for c in competencies.values() if c.score.sufficient), key=_order)
+    strengths = list(reversed(scored[-3:]))
+    development_areas = [c for c in scored[:3] if c not in strengths]
+    validity = result.get("validity") or {}
+    report = RepReport(
+        kind=kind,
+        locale=locale,
+        paper=paper,
+        rep_name=rep_name,
+        branding=branding,
+        title=text(instrument.title, locale),
+        date=str(result.get("scored_at", ""))[:10],
+        assessment_id=str(result.get("assessment_id") or ""),
+        validity=Validity(
+            status=str(validity.get("status", "valid")),
+            flags=[
+                {"code": f.get("code", ""), "detail": f.get("detail", "")}
+                for f in validity.get("flags", [])
+            ],
+        ),
+        bands=sorted(band_views.values(), key=lambda b: b.index),
+        stages=stages,
+        competencies=list(competencies.values()),
+        best_fit=[by_key[k] for k in best_fit_keys if k in by_key],
+        phases=_phase_fit(stages, result, instrument, band_views),
+        strengths=strengths,
+        development_areas=development_areas,
+        actions=_actions(competencies, instrument, best_fit_keys, locale),
+        method=method_notes(instrument, result, locale, norms),
+    )
+    provisional = report.method.provisional
+    report.charts = {
+        "stages": charts.scale_chart(
+            [(s.name, s.phase_label, s.score) for s in stages],
+            instrument.scoring.band_cuts,
+            report.bands,
+            style="bar",
+            provisional=provisional,
+        ),
+        "competencies": charts.scale_chart(
+            [(c.name, "", c.score) for c in report.competencies],
+            instrument.scoring.band_cuts,
+            report.bands,
+            style="dot",
+            provisional=provisional,
+        ),
+    }
+    return report

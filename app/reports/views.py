@@ -1,0 +1,152 @@
+"""Small view-model pieces shared by the rep and team reports: scores, bands, branding."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.instrument.model import Instrument, NormTable
+from app.instrument.process import BAND_KEYS
+from app.reports.palette import BAND_COLOURS, BAND_TEXT
+
+NOT_ENOUGH = "not enough answers"
+
+
+def text(local: Mapping[str, str], locale: str) -> str:
+    """A LocalText in `locale`, else in the instrument's first locale (the first key)."""
+    return local.get(locale) or next(iter(local.values()), "")
+
+
+@dataclass(frozen=True)
+class BandView:
+    key: str
+    label: str
+    index: int  # 0 = risk … 4 = strength
+
+    @property
+    def colour(self) -> str:
+        return BAND_COLOURS[self.key]
+
+    @property
+    def text_colour(self) -> str:
+        return BAND_TEXT[self.key]
+
+
+def bands(instrument: Instrument, locale: str) -> dict[str, BandView]:
+    """The instrument's five bands with their labels, lowest first."""
+    labels = {band.key: text(band.label, locale) for band in instrument.bands}
+    return {key: BandView(key, labels[key], index) for index, key in enumerate(BAND_KEYS)}
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """One sten with its band and confidence band; `band is None` means not enough answers."""
+
+    sten: int | None
+    band: BandView | None
+    ci: tuple[float, float] | None
+    borderline: bool
+    percentile: int | None
+
+    @property
+    def sufficient(self) -> bool:
+        return self.band is not None and self.sten is not None
+
+    @property
+    def label(self) -> str:
+        return self.band.label if self.band else NOT_ENOUGH
+
+    @property
+    def band_index(self) -> int:
+        """For sorting: insufficient scores sort as neither weak nor strong (-1)."""
+        return self.band.index if self.band else -1
+
+
+def score(entry: Mapping[str, Any], band_views: Mapping[str, BandView]) -> ScoreView:
+    """A competency or stage entry of the result JSON as a ScoreView."""
+    sten = entry.get("sten")
+    band = band_views.get(entry.get("band") or "")
+    if sten is None or band is None or entry.get("status") == "insufficient":
+        return ScoreView(None, None, None, False, None)
+    ci = entry.get("ci90")
+    percentile = entry.get("percentile")
+    return ScoreView(
+        sten=int(sten),
+        band=band,
+        ci=(float(ci[0]), float(ci[1])) if ci else None,
+        borderline=bool(entry.get("borderline")),
+        percentile=None if percentile is None else round(percentile),
+    )
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The organisation as the report shows it: name, colour and logo."""
+
+    organisation: str
+    colour: str = "#1f4e79"
+    logo_svg: str | None = None
+
+    @property
+    def logo_hash(self) -> str:
+        return hashlib.sha256((self.logo_svg or "").encode()).hexdigest()[:16]
+
+    @property
+    def logo_data_uri(self) -> str | None:
+        """The logo as an <img> source: WeasyPrint scales it to the header box."""
+        if not self.logo_svg:
+            return None
+        import base64
+
+        return "data:image/svg+xml;base64," + base64.b64encode(self.logo_svg.encode()).decode()
+
+
+@dataclass(frozen=True)
+class MethodNotes:
+    instrument_title: str
+    instrument_key: str
+    instrument_version: str
+    checksum: str
+    norm_id: str
+    norm_label: str
+    norm_n: int
+    norm_source: str
+    norm_date: str
+    provisional: bool
+    engine_version: str
+    scored_at: str
+    reliability_min: float
+    reliability_max: float
+    confidence: int  # per cent
+
+
+def method_notes(
+    instrument: Instrument,
+    result: Mapping[str, Any],
+    locale: str,
+    norms: NormTable | None = None,
+) -> MethodNotes:
+    """What the result was scored with; `norms` is the table the result used, if known."""
+    norm = result.get("norm") or {}
+    norms = norms or instrument.norms
+    reliabilities = [n.reliability for n in norms.competencies.values()] or [0.0]
+    return MethodNotes(
+        instrument_title=text(instrument.title, locale),
+        instrument_key=instrument.key,
+        instrument_version=instrument.version,
+        checksum=str((result.get("instrument") or {}).get("checksum") or instrument.checksum),
+        norm_id=str(norm.get("id") or norms.id),
+        norm_label=str(norm.get("label") or norms.label),
+        norm_n=int(norm.get("n") or norms.n),
+        norm_source=norms.source,
+        norm_date=norms.date,
+        # Either side saying provisional is enough to label it so.
+        provisional=bool(norm.get("provisional", False)) or norms.provisional,
+        engine_version=str(result.get("engine_version", "")),
+        scored_at=str(result.get("scored_at", ""))[:10],
+        reliability_min=min(reliabilities),
+        reliability_max=max(reliabilities),
+        confidence=round(instrument.scoring.confidence * 100),
+    )

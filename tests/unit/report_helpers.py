@@ -1,0 +1,61 @@
+"""Shared helpers for the report tests: real results (simulated answers scored by the real
+engine) and text extracted from rendered PDFs."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pypdf
+
+from app.instrument.loader import load_instrument
+from app.instrument.model import Instrument
+from app.scoring.engine import score
+from app.scoring.simulate import simulate_answers
+
+REPO = Path(__file__).resolve().parents[2]
+BAND_LABELS = ("Risk", "Small risk", "Medium impact", "Small strength", "Strength")
+
+
+def real_instrument() -> Instrument:
+    """The real instrument when it is there, else the mini fixture."""
+    paths = sorted((REPO / "questionnaires").glob("sales-process-inventory-*.yaml"))
+    return load_instrument(paths[-1] if paths else REPO / "tests/fixtures/mini-instrument.yaml")
+
+
+def simulated_result(
+    instrument: Instrument,
+    seed: int,
+    latent: Mapping[str, float] | None = None,
+    *,
+    drop: tuple[str, ...] = (),
+    seconds_per_item: float | None = None,
+    assessment_id: str = "test-assessment",
+) -> dict[str, Any]:
+    """A result JSON from the real engine; `drop` removes the answers of those competencies."""
+    answers, seconds = simulate_answers(instrument, dict(latent or {}), np.random.default_rng(seed))
+    dropped = {
+        item.id
+        for item in instrument.items
+        if getattr(item, "competency", None) in drop and item.type == "likert"
+    }
+    answers = {k: v for k, v in answers.items() if k not in dropped}
+    seconds = {k: v for k, v in seconds.items() if k not in dropped}
+    if seconds_per_item is not None:
+        seconds = dict.fromkeys(seconds, seconds_per_item)
+    return score(instrument, answers, seconds=seconds, assessment_id=assessment_id).to_json()
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, whitespace collapsed (line breaks fall anywhere in a PDF)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages]
+
+
+def pdf_size(pdf: bytes) -> tuple[float, float]:
+    box = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    return float(box.width), float(box.height)
