@@ -1,0 +1,286 @@
+"""Read models of the manager app's pages, every query scoped to one organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.instrument.process import STAGE_KEYS
+from app.models import Assessment, InstrumentVersion, Organisation, Participant, Result, Team
+from app.reports.context import RepReport, rep_report
+from app.reports.team_context import TeamMemberInput, TeamReport, team_report
+from app.reports.views import Branding
+from app.services import assessments as assessment_service
+from app.services.instruments import get_norms, instrument_of, list_instrument_versions
+
+STATUSES = ("invited", "started", "completed", "expired", "cancelled")
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    id: str
+    name: str
+    reps: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    id: str
+    rep_name: str
+    email: str
+    team_name: str | None
+    status: str
+    invited_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AssessmentDetail:
+    id: str
+    rep_name: str
+    email: str
+    team_id: str | None
+    team_name: str | None
+    status: str
+    instrument: str
+    invited_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    expires_at: datetime | None
+    cancelled_at: datetime | None
+    share_feedback: bool
+    report: RepReport | None  # the result, as the Sales Manager Report sees it
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in assessment_service.OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class TeamDetail:
+    id: str
+    name: str
+    status_counts: dict[str, int]
+    report: TeamReport | None  # None until a rep of the team has completed
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def expire_due(*, db: Session, organisation_id: str) -> int:
+    """Mark this organisation's open assessments past their expiry as expired, so the pages
+    never show an invitation as open when its link no longer works."""
+    now = datetime.now(UTC)
+    due = db.scalars(
+        select(Assessment).where(
+            Assessment.organisation_id == organisation_id,
+            Assessment.status.in_(assessment_service.OPEN_STATUSES),
+            Assessment.expires_at.is_not(None),
+            Assessment.expires_at <= now,
+        )
+    ).all()
+    return sum(assessment_service.expire_if_due(db=db, assessment=a, now=now) for a in due)
+
+
+def status_counts(
+    *, db: Session, organisation_id: str, team_id: str | None = None
+) -> dict[str, int]:
+    query = (
+        select(Assessment.status, func.count())
+        .where(Assessment.organisation_id == organisation_id)
+        .group_by(Assessment.status)
+    )
+    if team_id is not None:
+        query = query.where(Assessment.team_id == team_id)
+    found = {status: count for status, count in db.execute(query)}
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def teams(*, db: Session, organisation_id: str) -> list[TeamRow]:
+    reps = (
+        select(Participant.team_id, func.count().label("n"))
+        .where(Participant.organisation_id == organisation_id)
+        .group_by(Participant.team_id)
+        .subquery()
+    )
+    completed = (
+        select(Assessment.team_id, func.count().label("n"))
+        .where(Assessment.organisation_id == organisation_id, Assessment.status == "completed")
+        .group_by(Assessment.team_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(Team.id, Team.name, reps.c.n, completed.c.n)
+        .outerjoin(reps, reps.c.team_id == Team.id)
+        .outerjoin(completed, completed.c.team_id == Team.id)
+        .where(Team.organisation_id == organisation_id)
+        .order_by(Team.name)
+    )
+    return [TeamRow(id, name, r or 0, c or 0) for id, name, r, c in rows]
+
+
+def find_team(*, db: Session, organisation_id: str, team_id: str) -> Team | None:
+    team = db.get(Team, team_id)
+    return team if team is not None and team.organisation_id == organisation_id else None
+
+
+def recent_assessments(
+    *,
+    db: Session,
+    organisation_id: str,
+    status: str | None = None,
+    team_id: str | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[AssessmentRow]:
+    query = (
+        select(Assessment, Participant, Team.name)
+        .join(Participant, Participant.id == Assessment.participant_id)
+        .outerjoin(Team, Team.id == Assessment.team_id)
+        .where(Assessment.organisation_id == organisation_id)
+        .order_by(Assessment.updated_at.desc(), Assessment.id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(Assessment.status == status)
+    if team_id is not None:
+        query = query.where(Assessment.team_id == team_id)
+    return [
+        AssessmentRow(
+            id=a.id,
+            rep_name=p.full_name,
+            email=p.email,
+            team_name=team_name,
+            status=a.status,
+            invited_at=aware(a.created_at) or a.created_at,
+            updated_at=aware(a.updated_at) or a.updated_at,
+            completed_at=aware(a.completed_at),
+        )
+        for a, p, team_name in db.execute(query)
+    ]
+
+
+def find_assessment(*, db: Session, organisation_id: str, assessment_id: str) -> Assessment | None:
+    assessment = db.get(Assessment, assessment_id)
+    if assessment is None or assessment.organisation_id != organisation_id:
+        return None
+    return assessment
+
+
+def _branding(organisation: Organisation) -> Branding:
+    return Branding(
+        organisation=organisation.name,
+        colour=organisation.brand_colour or "",
+        logo_svg=organisation.logo_svg,
+    )
+
+
+def assessment_detail(
+    *, db: Session, organisation_id: str, assessment_id: str
+) -> AssessmentDetail | None:
+    """One assessment of the organisation with, once completed, its report view model (the
+    same one the PDF is made from, charts included); None when not in this organisation."""
+    assessment = find_assessment(
+        db=db, organisation_id=organisation_id, assessment_id=assessment_id
+    )
+    if assessment is None:
+        return None
+    organisation = db.get(Organisation, organisation_id)
+    assert organisation is not None
+    team = db.get(Team, assessment.team_id) if assessment.team_id else None
+    participant = assessment.participant
+    version = assessment.instrument_version
+    report = None
+    result = assessment_service.get_result(db=db, assessment_id=assessment.id)
+    if assessment.status == "completed" and result is not None:
+        instrument = instrument_of(version)
+        report = rep_report(
+            instrument=instrument,
+            result=result.payload,
+            rep_name=participant.full_name,
+            branding=_branding(organisation),
+            kind="manager",
+            locale=assessment.locale if assessment.locale in instrument.locales else "en",
+            norms=get_norms(db, result.norm_table_id),
+        )
+    return AssessmentDetail(
+        id=assessment.id,
+        rep_name=participant.full_name,
+        email=participant.email,
+        team_id=team.id if team else None,
+        team_name=team.name if team else None,
+        status=assessment.status,
+        instrument=f"{version.title} {version.version}",
+        invited_at=aware(assessment.created_at) or assessment.created_at,
+        started_at=aware(assessment.started_at),
+        completed_at=aware(assessment.completed_at),
+        expires_at=aware(assessment.expires_at),
+        cancelled_at=aware(assessment.cancelled_at),
+        share_feedback=bool(organisation.share_feedback),
+        report=report,
+    )
+
+
+def _latest_results(db: Session, team: Team) -> list[tuple[Assessment, Result]]:
+    """Each rep's latest completed assessment of the team, scored with the newest instrument
+    version among them (the same choice as the team PDF in services/reports.py)."""
+    rows = db.execute(
+        select(Assessment, Result)
+        .join(Result, Result.assessment_id == Assessment.id)
+        .join(Participant, Participant.id == Assessment.participant_id)
+        .where(Assessment.organisation_id == team.organisation_id)
+        .where(Assessment.status == "completed")
+        .where(or_(Assessment.team_id == team.id, Participant.team_id == team.id))
+        .order_by(Assessment.completed_at)
+    )
+    latest: dict[str, tuple[Assessment, Result]] = {}
+    for assessment, result in rows:
+        latest[assessment.participant_id] = (assessment, result)
+    if not latest:
+        return []
+    newest = max(latest.values(), key=lambda pair: aware(pair[0].completed_at) or datetime.min)
+    version_id = newest[0].instrument_version_id
+    return [pair for pair in latest.values() if pair[0].instrument_version_id == version_id]
+
+
+def team_detail(*, db: Session, organisation_id: str, team_id: str) -> TeamDetail | None:
+    team = find_team(db=db, organisation_id=organisation_id, team_id=team_id)
+    if team is None:
+        return None
+    members = _latest_results(db, team)
+    report = None
+    if members:
+        organisation = db.get(Organisation, organisation_id)
+        assert organisation is not None
+        newest = max(members, key=lambda pair: aware(pair[0].completed_at) or datetime.min)
+        report = team_report(
+            instrument=instrument_of(newest[0].instrument_version),
+            team_name=team.name,
+            members=[TeamMemberInput(a.id, a.participant.full_name, r.payload) for a, r in members],
+            branding=_branding(organisation),
+            norms=get_norms(db, newest[1].norm_table_id),
+        )
+    return TeamDetail(
+        id=team.id,
+        name=team.name,
+        status_counts=status_counts(db=db, organisation_id=organisation_id, team_id=team.id),
+        report=report,
+    )
+
+
+def instrument_choices(*, db: Session) -> list[InstrumentVersion]:
+    """Instrument versions a manager can invite to, newest first."""
+    return list(reversed(list_instrument_versions(db=db)))
+
+
+def stage_keys() -> tuple[str, ...]:
+    return tuple(STAGE_KEYS)

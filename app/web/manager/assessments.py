@@ -1,0 +1,124 @@
+"""One assessment: GET /app/assessments/{id}, cancelling it, and its PDF reports."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+
+from app.db import SessionDep
+from app.deps import SettingsDep, WriteSessionDep
+from app.services import assessments as assessment_service
+from app.services import dashboard, reports
+from app.services.auth import CurrentUser
+from app.web.manager.invite import forget_new_link, new_link
+from app.web.manager.pages import render
+from app.web.manager.security import (
+    PageError,
+    forbidden_cross_site,
+    manager_router,
+    not_found,
+    same_origin,
+)
+
+router = manager_router(prefix="/app/assessments", tags=["manager"])
+
+
+@router.get("/{assessment_id}")
+def show(
+    request: Request,
+    assessment_id: str,
+    user: CurrentUser,
+    db: WriteSessionDep,  # writes only to mark a due invitation as expired
+    settings: SettingsDep,
+    cancelled: str | None = None,
+) -> Response:
+    org = user.organisation_id
+    assessment = dashboard.find_assessment(db=db, organisation_id=org, assessment_id=assessment_id)
+    if assessment is None:
+        raise not_found()
+    assessment_service.expire_if_due(db=db, assessment=assessment)
+    detail = dashboard.assessment_detail(db=db, organisation_id=org, assessment_id=assessment_id)
+    assert detail is not None
+    link = new_link(request, settings.secret_key, assessment_id)
+    response = render(
+        request,
+        "assessment.html",
+        user=user,
+        a=detail,
+        r=detail.report,
+        new_link=link,
+        cancelled=cancelled is not None and detail.status == "cancelled",
+    )
+    if link is not None:
+        forget_new_link(response, assessment_id)
+    return response
+
+
+@router.post("/{assessment_id}/cancel")
+def cancel(
+    request: Request,
+    assessment_id: str,
+    user: CurrentUser,
+    db: WriteSessionDep,
+    settings: SettingsDep,
+) -> Response:
+    if not same_origin(request, settings.base_url):
+        raise forbidden_cross_site()
+    assessment = dashboard.find_assessment(
+        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
+    )
+    if assessment is None:
+        raise not_found()
+    assessment_service.expire_if_due(db=db, assessment=assessment)
+    if assessment.status not in (*assessment_service.OPEN_STATUSES, "cancelled"):
+        raise PageError(
+            409,
+            "Cannot cancel",
+            f"This assessment is {assessment.status}; only open invitations can be cancelled.",
+        )
+    assessment_service.cancel(db=db, assessment=assessment, actor=f"user:{user.id}")
+    return RedirectResponse(f"/app/assessments/{assessment_id}?cancelled=1", 303)
+
+
+@router.get("/{assessment_id}/report.pdf")
+def report_pdf(
+    assessment_id: str,
+    user: CurrentUser,
+    db: SessionDep,
+    kind: Literal["manager", "participant"] = "manager",
+    paper: Literal["a4", "letter"] = "a4",
+) -> Response:
+    """The Sales Manager Report, or the rep's feedback report when the organisation gives
+    reps theirs; the same code and cache as the HR API's report endpoint."""
+    assessment = dashboard.find_assessment(
+        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
+    )
+    if assessment is None:
+        raise not_found()
+    if kind == "participant" and not reports.feedback_allowed(db=db, assessment=assessment):
+        raise PageError(
+            403,
+            "Feedback report switched off",
+            "Your organisation does not give reps a feedback report, so it is not offered.",
+        )
+    report = reports.assessment_report(
+        db=db,
+        assessment_id=assessment_id,
+        kind=kind,
+        paper=paper,
+        organisation_id=user.organisation_id,
+    )
+    return pdf_response(report)
+
+
+def pdf_response(report: reports.RenderedReport) -> Response:
+    return Response(
+        content=report.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{report.filename}"',
+            "X-Report-Cache": "hit" if report.cached else "miss",
+        },
+    )

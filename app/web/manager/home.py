@@ -1,0 +1,42 @@
+"""The dashboard at /app: teams, counts per status, recent assessments with filters."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from app.db import WriteSessionDep
+from app.services import dashboard
+from app.services.auth import CurrentUser
+from app.web.manager.pages import render
+from app.web.manager.security import manager_router
+
+router = manager_router(prefix="/app", tags=["manager"])
+
+
+@router.get("")
+def home(
+    request: Request,
+    user: CurrentUser,
+    db: WriteSessionDep,  # writes only to mark due invitations as expired
+    status: str | None = None,
+    team: str | None = None,
+) -> Response:
+    org = user.organisation_id
+    dashboard.expire_due(db=db, organisation_id=org)
+    teams = dashboard.teams(db=db, organisation_id=org)
+    # Unknown filter values (old bookmarks, edited URLs) show everything rather than fail.
+    status = status if status in dashboard.STATUSES else None
+    team_id = team if any(t.id == team for t in teams) else None
+    rows = dashboard.recent_assessments(db=db, organisation_id=org, status=status, team_id=team_id)
+    return render(
+        request,
+        "dashboard.html",
+        user=user,
+        teams=teams,
+        counts=dashboard.status_counts(db=db, organisation_id=org),
+        assessments=rows,
+        status=status,
+        team_id=team_id,
+        statuses=dashboard.STATUSES,
+        limit=dashboard.LIST_LIMIT,
+    )

@@ -1,0 +1,134 @@
+"""Inviting a rep: GET/POST /app/invite; the new participant link is shown once."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from app.deps import SettingsDep, WriteSessionDep
+from app.errors import UserError
+from app.models import InstrumentVersion, Organisation
+from app.services import assessments, auth, dashboard
+from app.services.auth import CurrentUser
+from app.services.users import normalise_email
+from app.web.manager.forms import FormDep, field
+from app.web.manager.pages import FieldError, render
+from app.web.manager.security import forbidden_cross_site, manager_router, same_origin
+
+router = manager_router(prefix="/app", tags=["manager"])
+INVITED_COOKIE = "stagefit_invited"
+INVITED_SECONDS = 600  # the link can be shown for ten minutes after the invitation, once
+
+
+def _form(
+    request: Request,
+    db: WriteSessionDep,
+    user: CurrentUser,
+    values: dict[str, str],
+    errors: list[FieldError] | None = None,
+) -> Response:
+    return render(
+        request,
+        "invite.html",
+        user=user,
+        status_code=422 if errors else 200,
+        teams=dashboard.teams(db=db, organisation_id=user.organisation_id),
+        instruments=dashboard.instrument_choices(db=db),
+        values=values,
+        errors=errors or [],
+    )
+
+
+@router.get("/invite")
+def invite_form(
+    request: Request, user: CurrentUser, db: WriteSessionDep, team: str | None = None
+) -> Response:
+    return _form(request, db, user, {"team": team or ""})
+
+
+def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
+    names = ("first_name", "last_name", "email", "team", "instrument")
+    values = {name: field(form, name) for name in names}
+    errors = []
+    if not values["first_name"]:
+        errors.append(FieldError("Enter the rep's first name.", "first_name"))
+    if not values["last_name"]:
+        errors.append(FieldError("Enter the rep's last name.", "last_name"))
+    if not values["email"]:
+        errors.append(FieldError("Enter the rep's e-mail address.", "email"))
+    else:
+        try:
+            values["email"] = normalise_email(values["email"])
+        except UserError:
+            errors.append(FieldError("Enter an e-mail address like name@example.com.", "email"))
+    return values, errors
+
+
+@router.post("/invite")
+def invite(
+    request: Request,
+    form: FormDep,
+    user: CurrentUser,
+    db: WriteSessionDep,
+    settings: SettingsDep,
+) -> Response:
+    if not same_origin(request, settings.base_url):
+        raise forbidden_cross_site()
+    values, errors = _check(form)
+    org = user.organisation_id
+    team = dashboard.find_team(db=db, organisation_id=org, team_id=values["team"])
+    if values["team"] and team is None:
+        errors.append(FieldError("Choose one of your teams, or no team.", "team"))
+    choices = dashboard.instrument_choices(db=db)
+    version: InstrumentVersion | None = next(
+        (v for v in choices if v.id == values["instrument"]), choices[0] if choices else None
+    )
+    if version is None:
+        errors.append(FieldError("No questionnaire is installed yet; ask your admin.", "email"))
+    if errors or version is None:
+        return _form(request, db, user, values, errors)
+    organisation = db.get(Organisation, org)
+    assert organisation is not None
+    invitation = assessments.invite(
+        db=db,
+        organisation=organisation,
+        instrument_version=version,
+        email=values["email"],
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        team_id=team.id if team else None,
+        actor=f"user:{user.id}",
+    )
+    assessment_id = invitation.assessment.id
+    # Post/redirect/get: the link travels in a short-lived signed cookie, so a reload neither
+    # invites twice nor shows the link again later (only its hash is stored).
+    response = RedirectResponse(f"/app/assessments/{assessment_id}", 303)
+    response.set_cookie(
+        INVITED_COOKIE,
+        auth.sign(
+            settings.secret_key,
+            "invited",
+            {"aid": assessment_id, "url": assessments.participant_url(settings, invitation.token)},
+            seconds=INVITED_SECONDS,
+        ),
+        max_age=INVITED_SECONDS,
+        path=f"/app/assessments/{assessment_id}",
+        httponly=True,
+        samesite="strict",
+        secure=settings.base_url.startswith("https://"),
+    )
+    return response
+
+
+def new_link(request: Request, secret: str, assessment_id: str) -> str | None:
+    """The participant link of an invitation just made (from its signed cookie), if any."""
+    data = auth.unsign(secret, "invited", request.cookies.get(INVITED_COOKIE))
+    if data is None or data.get("aid") != assessment_id:
+        return None
+    return str(data.get("url"))
+
+
+def forget_new_link(response: Response, assessment_id: str) -> None:
+    """Shown once: the cookie that carried the link is removed."""
+    response.delete_cookie(INVITED_COOKIE, path=f"/app/assessments/{assessment_id}")

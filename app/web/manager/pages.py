@@ -1,0 +1,68 @@
+"""Rendering the manager pages: the shared context (who is signed in) and the error page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from app.services.auth import SignedInUser
+from app.web import templates
+from app.web.manager.security import PageError
+
+STATUS_LABELS = {
+    "invited": "Invited",
+    "started": "Started",
+    "completed": "Completed",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    message: str
+    target: str  # the id of the field the error summary links to
+
+
+def date(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y") if moment else "—"
+
+
+def date_time(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
+
+
+templates.env.filters.setdefault("date", date)
+templates.env.filters.setdefault("date_time", date_time)
+templates.env.globals.setdefault("STATUS_LABELS", STATUS_LABELS)
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    user: SignedInUser | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.setdefault("errors", [])
+    context["user"] = user
+    return templates.TemplateResponse(
+        request, f"manager/{template}", context, status_code=status_code
+    )
+
+
+def error_page(request: Request, error: PageError) -> HTMLResponse:
+    # Rendered on the event loop (no database): so without the signed-in user's name.
+    return render(
+        request,
+        "error.html",
+        user=None,
+        status_code=error.status,
+        title=error.title,
+        message=error.message,
+    )
