@@ -29,7 +29,7 @@ test: install $(AXE)
 lint: install
 	$(BIN)/ruff check app tests bench scripts
 	$(BIN)/ruff format --check app tests bench scripts
-	$(BIN)/mypy app/scoring app/instrument
+	$(BIN)/mypy app
 
 bench: install
 	$(BIN)/python -m bench

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -12,8 +12,8 @@ from app.db import SessionDep
 from app.services import reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-PDF = {"content": {"application/pdf": {}}, "description": "The PDF report."}
-PROBLEMS = {
+PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
+PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such assessment or team in your organisation."},
     409: {"description": "Not completed yet (problem details)."},
 }

@@ -164,7 +164,7 @@ def _actions(
 ) -> list[Action]:
     """The first three things to do: the weakest competencies that matter for the best-fit
     stages first, then clear risks elsewhere, then the weakest of the rest."""
-    names = {s.key: text(s.name, locale) for s in instrument.stages}
+    names: dict[str, str] = {s.key: text(s.name, locale) for s in instrument.stages}
     fit_weight: dict[str, float] = {}
     fit_stage: dict[str, str] = {}
     top_weight: dict[str, tuple[float, str]] = {}
@@ -197,14 +197,14 @@ def _actions(
     actions = []
     for c in ranked[:3]:
         if c.key in fit_stage:
-            stage = fit_stage[c.key]
+            stage_key = fit_stage[c.key]
             why = (
-                f"{c.score.label} · weighs {fit_weight[c.key]:.0%} in {names[stage]}, "
+                f"{c.score.label} · weighs {fit_weight[c.key]:.0%} in {names[stage_key]}, "
                 f"a best-fit stage"
             )
         else:
-            weight, stage = top_weight.get(c.key, (0.0, ""))
-            why = f"{c.score.label} · weighs {weight:.0%} in {names.get(stage, 'no stage')}"
+            weight, stage_key = top_weight.get(c.key, (0.0, ""))
+            why = f"{c.score.label} · weighs {weight:.0%} in {names.get(stage_key, 'no stage')}"
         actions.append(Action(competency=c, why=why, action=c.development[0]))
     return actions
 

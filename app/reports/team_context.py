@@ -108,7 +108,7 @@ def _priorities(
     for competency in instrument.competencies:
         stens, low = [], 0
         for member in inputs:
-            entry = next(
+            entry: dict[str, Any] = next(
                 (c for c in member.result.get("competencies", []) if c["key"] == competency.key), {}
             )
             if entry.get("sten") is None or entry.get("status") == "insufficient":

@@ -36,7 +36,7 @@ class BandView:
 
 def bands(instrument: Instrument, locale: str) -> dict[str, BandView]:
     """The instrument's five bands with their labels, lowest first."""
-    labels = {band.key: text(band.label, locale) for band in instrument.bands}
+    labels: dict[str, str] = {band.key: text(band.label, locale) for band in instrument.bands}
     return {key: BandView(key, labels[key], index) for index, key in enumerate(BAND_KEYS)}
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.instrument.process import STAGE_KEYS
-from app.models import Assessment, InstrumentVersion, Organisation, Participant, Result, Team
+from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport, rep_report
 from app.reports.team_context import TeamMemberInput, TeamReport, team_report
 from app.reports.views import Branding
 from app.services import assessments as assessment_service
 from app.services.instruments import get_norms, instrument_of, list_instrument_versions
+from app.services.reports import latest_team_results
 
 STATUSES = ("invited", "started", "completed", "expired", "cancelled")
 LIST_LIMIT = 200
@@ -230,38 +231,16 @@ def assessment_detail(
     )
 
 
-def _latest_results(db: Session, team: Team) -> list[tuple[Assessment, Result]]:
-    """Each rep's latest completed assessment of the team, scored with the newest instrument
-    version among them (the same choice as the team PDF in services/reports.py)."""
-    rows = db.execute(
-        select(Assessment, Result)
-        .join(Result, Result.assessment_id == Assessment.id)
-        .join(Participant, Participant.id == Assessment.participant_id)
-        .where(Assessment.organisation_id == team.organisation_id)
-        .where(Assessment.status == "completed")
-        .where(or_(Assessment.team_id == team.id, Participant.team_id == team.id))
-        .order_by(Assessment.completed_at)
-    )
-    latest: dict[str, tuple[Assessment, Result]] = {}
-    for assessment, result in rows:
-        latest[assessment.participant_id] = (assessment, result)
-    if not latest:
-        return []
-    newest = max(latest.values(), key=lambda pair: aware(pair[0].completed_at) or datetime.min)
-    version_id = newest[0].instrument_version_id
-    return [pair for pair in latest.values() if pair[0].instrument_version_id == version_id]
-
-
 def team_detail(*, db: Session, organisation_id: str, team_id: str) -> TeamDetail | None:
     team = find_team(db=db, organisation_id=organisation_id, team_id=team_id)
     if team is None:
         return None
-    members = _latest_results(db, team)
+    members = latest_team_results(db=db, team=team)
     report = None
     if members:
         organisation = db.get(Organisation, organisation_id)
         assert organisation is not None
-        newest = max(members, key=lambda pair: aware(pair[0].completed_at) or datetime.min)
+        newest = members[-1]
         report = team_report(
             instrument=instrument_of(newest[0].instrument_version),
             team_name=team.name,

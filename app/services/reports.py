@@ -137,6 +137,31 @@ def parse_headcounts(values: list[str]) -> dict[str, int]:
     return counts
 
 
+def latest_team_results(*, db: Session, team: Team) -> list[tuple[Assessment, Result]]:
+    """Each rep's latest completed assessment in the team, oldest first.
+
+    Reps whose latest result comes from another instrument version than the team's newest
+    completion are left out: their scores do not compare.
+    """
+    rows = db.execute(
+        select(Assessment, Result)
+        .join(Result, Result.assessment_id == Assessment.id)
+        .join(Participant, Participant.id == Assessment.participant_id)
+        .where(Assessment.organisation_id == team.organisation_id)
+        .where(Assessment.status == "completed")
+        .where(or_(Assessment.team_id == team.id, Participant.team_id == team.id))
+        .order_by(Assessment.completed_at, Assessment.id)
+    ).all()
+    latest: dict[str, tuple[Assessment, Result]] = {}
+    for assessment, result in rows:  # ordered by completion: the last one wins
+        latest.pop(assessment.participant_id, None)  # re-insert, to keep completion order
+        latest[assessment.participant_id] = (assessment, result)
+    if not rows:
+        return []
+    version_id = rows[-1][0].instrument_version_id
+    return [pair for pair in latest.values() if pair[0].instrument_version_id == version_id]
+
+
 def team_report(
     *,
     db: Session,
@@ -151,23 +176,11 @@ def team_report(
     team = db.get(Team, team_id)
     if team is None or (organisation_id is not None and team.organisation_id != organisation_id):
         raise ReportNotFound(f"no team {team_id}")
-    rows = db.execute(
-        select(Assessment, Result)
-        .join(Result, Result.assessment_id == Assessment.id)
-        .join(Participant, Participant.id == Assessment.participant_id)
-        .where(Assessment.status == "completed")
-        .where(or_(Assessment.team_id == team.id, Participant.team_id == team.id))
-        .order_by(Assessment.completed_at)
-    ).all()
-    latest: dict[str, tuple[Assessment, Result]] = {}
-    for assessment, result in rows:  # ordered by completion: the last one wins
-        latest[assessment.participant_id] = (assessment, result)
-    if not latest:
+    members = latest_team_results(db=db, team=team)
+    if not members:
         raise ReportNotReady(f"team {team.name} has no completed assessments yet")
-    newest = max(latest.values(), key=lambda pair: pair[0].completed_at or datetime.min)
+    newest = members[-1]
     version = newest[0].instrument_version
-    # Reps scored with another instrument are left out: their scores do not compare.
-    members = [pair for pair in latest.values() if pair[0].instrument_version_id == version.id]
     org = db.get(Organisation, team.organisation_id)
     assert org is not None
     branding = _branding(org)
