@@ -202,11 +202,17 @@ def _competencies(instrument: Instrument) -> Iterator[Problem]:
         if not any(i.keyed == "-" for i in likert):
             # Without a reverse-keyed item, agreeing with everything looks like a strength.
             yield loc, f"competency {comp.key!r} has no reverse-keyed Likert item"
-        missing = [b for b in BAND_KEYS if b not in comp.bands]
-        if missing:
-            yield ("competencies", k, "bands"), f"no sentence for bands: {', '.join(missing)}"
-        elif list(comp.bands) != list(BAND_KEYS):
-            yield ("competencies", k, "bands"), f"bands must be in order: {', '.join(BAND_KEYS)}"
+        # The manager's sentence (bands) and the rep's own (feedback): one per band, in order.
+        for name, what, sentences in (
+            ("bands", "sentence", comp.bands),
+            ("feedback", "feedback sentence", comp.feedback),
+        ):
+            loc = ("competencies", k, name)
+            missing = [b for b in BAND_KEYS if b not in sentences]
+            if missing:
+                yield loc, f"no {what} for bands: {', '.join(missing)}"
+            elif list(sentences) != list(BAND_KEYS):
+                yield loc, f"{name} must be in order: {', '.join(BAND_KEYS)}"
 
 
 def _items(instrument: Instrument) -> Iterator[Problem]:

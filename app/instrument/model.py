@@ -143,6 +143,14 @@ class Competency(_Model):
     development: list[LocalText] = Field(
         min_length=2, description="Development actions a manager can take."
     )
+    feedback: dict[BandKey, LocalText] = Field(
+        description=(
+            "Rep-facing, second person: one sentence per band for the participant feedback report."
+        )
+    )
+    self_development: list[LocalText] = Field(
+        min_length=2, description="Actions the rep can take on their own."
+    )
 
 
 class LikertItem(_Model):

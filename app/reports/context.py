@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any
+from typing import Any, cast
 
-from app.instrument.model import Instrument, NormTable
+from app.instrument.model import BandKey, Instrument, NormTable
 from app.reports import charts, pitfalls
 from app.reports.pitfalls import PitfallView
 from app.reports.views import (
@@ -36,8 +36,10 @@ class CompetencyView:
     low: str
     high: str
     score: ScoreView
-    interpretation: str  # the instrument's sentence for this band
-    development: list[str]
+    interpretation: str  # the instrument's sentence for this band, for the manager
+    development: list[str]  # actions a manager can take
+    feedback: str  # the same band said to the rep ("Your answers suggest ...")
+    self_development: list[str]  # actions the rep can take on their own
     z: float | None
 
 
@@ -137,6 +139,8 @@ def _competencies(
         entry = entries.get(competency.key, {})
         s = score(entry, band_views)
         z = entry.get("z")
+        # BandView.key is one of the instrument's band keys (views.bands builds it from them).
+        band = cast("BandKey | None", s.band.key if s.band else None)
         views[competency.key] = CompetencyView(
             key=competency.key,
             name=text(competency.name, locale),
@@ -144,8 +148,10 @@ def _competencies(
             low=text(competency.low, locale),
             high=text(competency.high, locale),
             score=s,
-            interpretation=text(competency.bands[s.band.key], locale) if s.band else "",  # type: ignore[index]
+            interpretation=text(competency.bands[band], locale) if band else "",
             development=[text(d, locale) for d in competency.development],
+            feedback=text(competency.feedback[band], locale) if band else "",
+            self_development=[text(d, locale) for d in competency.self_development],
             z=None if z is None or not s.sufficient else float(z),
         )
     return views

@@ -114,6 +114,57 @@ CASES = [
         "no sentence for bands: strength",
     ),
     (
+        "competency without a feedback sentence",
+        "      small_risk:\n        en: Your answers suggest that you are sometimes unsure in"
+        " opening conversations.\n",
+        "",
+        "    feedback:",
+        2,
+        "no feedback sentence for bands: small_risk",
+    ),
+    (
+        "feedback sentences out of band order",
+        "      risk:\n        en: Your answers suggest that lead qualification does not come"
+        " easily to you yet.\n      small_risk:\n",
+        "      small_risk:\n        en: Your answers suggest that lead qualification does not come"
+        " easily to you yet.\n      risk:\n",
+        "    feedback:",
+        1,
+        "feedback must be in order: risk, small_risk",
+    ),
+    (
+        "feedback for a band that does not exist",
+        "      strength:\n        en: Your answers suggest that lead qualification is one of your",
+        "      strong:\n        en: Your answers suggest that lead qualification is one of your",
+        "strong:",
+        1,
+        "competencies[0].feedback.strong",
+    ),
+    (
+        "feedback sentence without text in a locale",
+        "        en: Your answers suggest that you are often good at keeping promises.\n",
+        "        de: Ihre Antworten zeigen, dass Sie oft Versprechen halten.\n",
+        "      small_strength:\n        de: Ihre Antworten",
+        1,
+        "no text for locale en",
+    ),
+    (
+        "only one self-development action",
+        "      - en: Ask a colleague you trust for feedback on your discovery questioning.\n",
+        "",
+        "    self_development:",
+        3,
+        "competencies[2].self_development",
+    ),
+    (
+        "empty self-development action",
+        "      - en: Ask a colleague you trust for feedback on your asking for commitment.\n",
+        '      - en: " "\n',
+        'en: " "',
+        1,
+        "empty 'en' text",
+    ),
+    (
         "cut points not increasing",
         "band_cuts: [2, 4, 6, 8]",
         "band_cuts: [2, 6, 4, 8]",

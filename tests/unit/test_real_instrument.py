@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -69,6 +70,17 @@ def test_competency_texts_for_managers(inventory: Instrument) -> None:
     for competency in inventory.competencies:
         assert len(competency.bands) == 5
         assert len(competency.development) >= 2
+
+
+def test_competency_texts_for_the_rep(inventory: Instrument) -> None:
+    # The participant report prints these to the rep: second person, never "the rep".
+    for competency in inventory.competencies:
+        assert list(competency.feedback) == list(competency.bands)
+        assert len(competency.self_development) >= 2
+        for sentence in competency.feedback.values():
+            assert re.search(r"\byour?\b", sentence["en"], re.IGNORECASE), sentence
+        for sentence in [*competency.feedback.values(), *competency.self_development]:
+            assert "the rep" not in sentence["en"].lower(), sentence
 
 
 def test_estimated_minutes_follow_from_the_texts(inventory: Instrument) -> None:

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from app.instrument.loader import load_instrument
 from app.reports import render
 from app.reports.context import rep_report
 from app.reports.team_context import TeamMemberInput, team_report
 from app.reports.views import Branding
+from tests.unit.instrument_helpers import MINI
 from tests.unit.report_helpers import BAND_LABELS, pdf_pages, real_instrument, simulated_result
 
 REPS = [
@@ -110,3 +112,34 @@ def test_participant_report_is_short_and_developmental(instrument: Any) -> None:
         assert stage["name"] in text and stage["band_label"] in text
     # The manager's material stays in the manager's report.
     assert "Manager actions" not in text
+
+
+@pytest.mark.parametrize("source", ["mini", "real"])
+def test_participant_report_speaks_to_the_rep(source: str) -> None:
+    instrument = load_instrument(MINI) if source == "mini" else real_instrument()
+    competencies = {c.key: c for c in instrument.competencies}
+    strong, weak = instrument.competencies[0].key, instrument.competencies[-1].key
+    result = simulated_result(instrument, seed=21, latent={strong: 3.0, weak: -3.0})
+    scored = [c for c in result["competencies"] if c["status"] == "scored"]
+    best = max(scored, key=lambda c: c["z"])
+    worst = min(scored, key=lambda c: c["z"])
+    report = rep_report(
+        instrument=instrument,
+        result=result,
+        rep_name="Priya Raman",
+        branding=Branding("Northwind"),
+        kind="participant",
+    )
+    text = " ".join(pdf_pages(render.pdf("participant", report)))
+    # The strongest and the weakest competency are always shown, each with the rep's own
+    # sentence for its band; the weakest also with what the rep can do on their own.
+    for entry in (best, worst):
+        competency = competencies[entry["key"]]
+        assert competency.feedback[entry["band"]]["en"] in text
+        assert competency.bands[entry["band"]]["en"] not in text
+    weakest = competencies[worst["key"]]
+    assert weakest.self_development[0]["en"] in text
+    assert weakest.development[0]["en"] not in text
+    # No text written for the manager: the report addresses the rep as "you".
+    assert "the rep is likely to" not in text.lower()
+    assert "the rep" not in text.lower()
