@@ -76,7 +76,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     status = getattr(exc, "status_code", 400)
-    return problem(status, str(exc), title="Invalid request", instance=request.url.path)
+    # A UserError that names its own status (404, 409...) gets that status's phrase as title.
+    title = "Invalid request" if status == 400 else None
+    return problem(status, str(exc), title=title, instance=request.url.path)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -90,6 +90,7 @@ def test_not_completed_is_409_problem_details(
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["status"] == 409 and "invited" in problem["detail"]
+    assert problem["title"] == "Conflict"
 
 
 def test_another_organisations_assessment_is_404(
@@ -103,6 +104,7 @@ def test_another_organisations_assessment_is_404(
     response = _get(http, path, other_key)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["title"] == "Not Found"
     assert _get(http, "/api/v1/assessments/no-such-id/report.pdf", api_key).status_code == 404
 
 
