@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # WeasyPrint logs every layout step at INFO: noise in a server log, one line per step.
+    logging.getLogger("weasyprint").setLevel(max(logging.WARNING, logging.root.level))
     database = Database(settings)
 
     @asynccontextmanager
