@@ -116,20 +116,25 @@ def test_user_error_is_a_400_problem_with_its_message(failing_app_url: str) -> N
     assert response.json()["detail"] == "the team is full"
 
 
+def _get_500_problem(
+    url: str, caplog: pytest.LogCaptureFixture
+) -> tuple[httpx.Response, list[str]]:
+    """GET a failing route: a 500 problem document, and the exceptions the server logged."""
+    with caplog.at_level("ERROR", logger="stagefit.http"):
+        response = httpx.get(url)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["status"] == 500
+    return response, [str(record.exc_info[1]) for record in caplog.records if record.exc_info]
+
+
 def test_crash_is_a_500_problem_without_internals(
     failing_app_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level("ERROR", logger="stagefit.http"):
-        response = httpx.get(f"{failing_app_url}/_test/crash")
-    assert response.status_code == 500
-    assert response.headers["content-type"].startswith(PROBLEM)
+    response, logged = _get_500_problem(f"{failing_app_url}/_test/crash", caplog)
     assert "secret internal detail" not in response.text
-    assert response.json()["status"] == 500
     # ... but the traceback is in the server log.
-    assert any(
-        record.exc_info and "secret internal detail" in str(record.exc_info[1])
-        for record in caplog.records
-    )
+    assert any("secret internal detail" in message for message in logged)
 
 
 def test_readyz_is_503_problem_when_the_database_is_unreachable(settings: Settings) -> None:
@@ -149,10 +154,5 @@ def test_database_call_on_the_event_loop_is_refused_and_logged(
     failing_app_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An `async def` endpoint blocking the loop on the database can deadlock the service."""
-    with caplog.at_level("ERROR", logger="stagefit.http"):
-        response = httpx.get(f"{failing_app_url}/_test/async-db")
-    assert response.status_code == 500
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert any(
-        "event loop" in str(record.exc_info[1]) for record in caplog.records if record.exc_info
-    )
+    _, logged = _get_500_problem(f"{failing_app_url}/_test/async-db", caplog)
+    assert any("event loop" in message for message in logged)

@@ -47,6 +47,12 @@ def test_two_results_of_one_person() -> None:
     after = score(instrument, high, scored_at=at)
     changes = {c.key: c for c in reliable_change(before, after, instrument.norms)}
     cd = changes["closing_drive"]
+    # The index compares the two competency raw scores, not some other pair of numbers.
+    assert (cd.before, cd.after) == (
+        before.competency("closing_drive").raw,
+        after.competency("closing_drive").raw,
+    )
+    assert cd.difference == pytest.approx(cd.after - cd.before)
     norm = instrument.norms.competencies["closing_drive"]
     expected = (cd.after - cd.before) / (math.sqrt(2) * norm.sd * math.sqrt(1 - norm.reliability))
     assert cd.rci == pytest.approx(expected)

@@ -120,15 +120,21 @@ def test_nothing_answered_gives_no_fit() -> None:
     assert [s.rank for s in result.stages] == [1, 2, 3, 4, 5, 6, 7]
 
 
-def test_best_fit_takes_close_stages_with_at_least_medium_impact() -> None:
-    # Every Likert item at the keyed pole and every SJT at option a: all competencies raw 5.
+def at_one_pole(*, keyed: bool) -> dict[str, object]:
+    """Every Likert item at its keyed pole (or the other one), every SJT at its best option a
+    (or its worst, d); impression items unanswered."""
     answers: dict[str, object] = {}
     for item in INSTRUMENT.items:
         if item.type == "likert":
-            answers[item.id] = 5 if item.keyed == "+" else 1
+            answers[item.id] = 5 if (item.keyed == "+") == keyed else 1
         elif item.type == "sjt":
-            answers[item.id] = "a"
-    result = score(INSTRUMENT, answers)
+            answers[item.id] = "a" if keyed else "d"
+    return answers
+
+
+def test_best_fit_takes_close_stages_with_at_least_medium_impact() -> None:
+    # Every Likert item at the keyed pole and every SJT at option a: all competencies raw 5.
+    result = score(INSTRUMENT, at_one_pole(keyed=True))
     # All stages are far above the mean and within one SEM of each other: top three by rank.
     ranked = sorted(result.stages, key=lambda s: s.rank)
     assert result.best_fit_stages == tuple(s.key for s in ranked[:3])
@@ -241,7 +247,9 @@ def test_result_json_has_the_design_shape() -> None:
     }  # fmt: skip
     assert competency["key"] == "lead_qualification"
     assert competency["name"] == "Lead qualification"
-    assert competency["ci90"] == [competency["ci90"][0], competency["ci90"][1]]
+    # raw (5 + 4 + 3) / 3 = 4, z = (4 − 3.30) / .55 = 1.2727; ± 1.6449·.5 = .8224 →
+    # z .4503..2.0952 → stens 6.401 → 6 and 9.690 → 10, as a JSON list
+    assert competency["ci90"] == [6, 10]
     stage = data["stages"][0]
     assert set(stage) >= {"key", "name", "phase", "sten", "band", "rank", "competencies"}
     assert stage["competencies"] == [
@@ -269,13 +277,7 @@ def test_naive_scored_at_is_taken_as_utc() -> None:
 def test_best_fit_leaves_out_close_stages_in_a_weak_band() -> None:
     # Every answer at the unkeyed pole: all competencies raw 1, z ≈ −4, all stages sten 1
     # (band risk). The stages are close to each other, but a risk band is no fit: only the top.
-    answers: dict[str, object] = {}
-    for item in INSTRUMENT.items:
-        if item.type == "likert":
-            answers[item.id] = 1 if item.keyed == "+" else 5
-        elif item.type == "sjt":
-            answers[item.id] = "d"
-    result = score(INSTRUMENT, answers)
+    result = score(INSTRUMENT, at_one_pole(keyed=False))
     assert all(s.band == "risk" for s in result.stages)
     top = min(result.stages, key=lambda s: s.rank)
     assert result.best_fit_stages == (top.key,)
