@@ -19,17 +19,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _pdf(report: reports.RenderedReport) -> Response:
-    return Response(
-        content=report.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{report.filename}"',
-            "X-Report-Cache": "hit" if report.cached else "miss",
-        },
-    )
-
-
 @router.get(
     "/assessments/{assessment_id}/report.pdf",
     response_class=Response,
@@ -44,7 +33,7 @@ def assessment_report(
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
-    return _pdf(
+    return reports.pdf_response(
         reports.assessment_report(
             db=db,
             assessment_id=assessment_id,
@@ -69,7 +58,7 @@ def team_report(
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""
     counts = reports.parse_headcounts(headcount) if headcount else None
-    return _pdf(
+    return reports.pdf_response(
         reports.team_report(
             db=db,
             team_id=team_id,

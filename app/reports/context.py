@@ -12,6 +12,7 @@ from app.instrument.model import BandKey, Instrument, NormTable
 from app.reports import charts, pitfalls
 from app.reports.pitfalls import PitfallView
 from app.reports.views import (
+    LOW,
     BandView,
     Branding,
     MethodNotes,
@@ -25,7 +26,6 @@ from app.reports.views import (
 PHASE_LABELS = {"pre_sale": "Pre-sale", "post_sale": "Post-sale"}
 # A band at or below this index is something to work on (medium impact and lower).
 WORK_ON = 2
-LOW = 1  # small risk and risk
 
 
 @dataclass(frozen=True)

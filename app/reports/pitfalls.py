@@ -9,13 +9,10 @@ from statistics import mean
 from typing import TYPE_CHECKING
 
 from app.instrument.model import Pitfall, Stage
-from app.reports.views import text
+from app.reports.views import LOW, text
 
 if TYPE_CHECKING:
     from app.reports.context import CompetencyView
-
-# Small risk and risk: a competency this low makes its pitfalls likely.
-LOW = 1
 
 APPLY_NOTE = ""  # each pitfall names the low competencies it follows from
 WATCH_NOTE = (
@@ -62,6 +59,7 @@ def choose(
     scored = {k: c for k, c in competencies.items() if c.score.sufficient}
     applying = []
     for pitfall in stage.pitfalls:
+        # A competency at Small risk or Risk makes its pitfalls likely.
         low = [
             scored[k]
             for k in pitfall.competencies

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.instrument.model import Instrument, NormTable
 from app.reports.views import (
+    LOW,
     BandView,
     Branding,
     MethodNotes,
@@ -21,7 +22,6 @@ from app.reports.views import (
 )
 from app.scoring.matching import match_team
 
-LOW = 1  # small risk and risk
 PRIORITIES = 5
 
 

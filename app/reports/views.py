@@ -12,6 +12,7 @@ from app.instrument.process import BAND_KEYS
 from app.reports.palette import BAND_COLOURS, BAND_TEXT
 
 NOT_ENOUGH = "not enough answers"
+LOW = 1  # band index of Small risk: it and Risk are the low bands
 
 
 def text(local: Mapping[str, str], locale: str) -> str:

@@ -6,7 +6,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
+from fastapi import Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +40,21 @@ class RenderedReport:
     pdf: bytes
     filename: str
     cached: bool
+
+
+def pdf_response(
+    report: RenderedReport, *, disposition: Literal["inline", "attachment"] = "inline"
+) -> Response:
+    """The PDF as an HTTP response (HR API and manager app alike); X-Report-Cache says
+    whether it came from the cache."""
+    return Response(
+        content=report.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{report.filename}"',
+            "X-Report-Cache": "hit" if report.cached else "miss",
+        },
+    )
 
 
 def _branding(org: Organisation) -> Branding:

@@ -6,23 +6,29 @@ from typing import Literal
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.deps import SettingsDep, WriteSessionDep
+from app.models import Assessment
 from app.services import assessments as assessment_service
 from app.services import dashboard, reports
-from app.services.auth import CurrentUser
+from app.services.auth import CurrentUser, SignedInUser
 from app.web.manager.invite import forget_new_link, new_link
 from app.web.manager.pages import render
-from app.web.manager.security import (
-    PageError,
-    forbidden_cross_site,
-    manager_router,
-    not_found,
-    same_origin,
-)
+from app.web.manager.security import PageError, manager_router, not_found, refuse_cross_site
 
 router = manager_router(prefix="/app/assessments", tags=["manager"])
+
+
+def _assessment(db: Session, user: SignedInUser, assessment_id: str) -> Assessment:
+    """The assessment if it belongs to the user's organisation; the not-found page otherwise."""
+    assessment = dashboard.find_assessment(
+        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
+    )
+    if assessment is None:
+        raise not_found()
+    return assessment
 
 
 @router.get("/{assessment_id}")
@@ -34,12 +40,11 @@ def show(
     settings: SettingsDep,
     cancelled: str | None = None,
 ) -> Response:
-    org = user.organisation_id
-    assessment = dashboard.find_assessment(db=db, organisation_id=org, assessment_id=assessment_id)
-    if assessment is None:
-        raise not_found()
+    assessment = _assessment(db, user, assessment_id)
     assessment_service.expire_if_due(db=db, assessment=assessment)
-    detail = dashboard.assessment_detail(db=db, organisation_id=org, assessment_id=assessment_id)
+    detail = dashboard.assessment_detail(
+        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
+    )
     assert detail is not None
     link = new_link(request, settings.secret_key, assessment_id)
     response = render(
@@ -64,13 +69,8 @@ def cancel(
     db: WriteSessionDep,
     settings: SettingsDep,
 ) -> Response:
-    if not same_origin(request, settings.base_url):
-        raise forbidden_cross_site()
-    assessment = dashboard.find_assessment(
-        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
-    )
-    if assessment is None:
-        raise not_found()
+    refuse_cross_site(request, settings.base_url)
+    assessment = _assessment(db, user, assessment_id)
     assessment_service.expire_if_due(db=db, assessment=assessment)
     if assessment.status not in (*assessment_service.OPEN_STATUSES, "cancelled"):
         raise PageError(
@@ -92,11 +92,7 @@ def report_pdf(
 ) -> Response:
     """The Sales Manager Report, or the rep's feedback report when the organisation gives
     reps theirs; the same code and cache as the HR API's report endpoint."""
-    assessment = dashboard.find_assessment(
-        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
-    )
-    if assessment is None:
-        raise not_found()
+    assessment = _assessment(db, user, assessment_id)
     if kind == "participant" and not reports.feedback_allowed(db=db, assessment=assessment):
         raise PageError(
             403,
@@ -110,15 +106,4 @@ def report_pdf(
         paper=paper,
         organisation_id=user.organisation_id,
     )
-    return pdf_response(report)
-
-
-def pdf_response(report: reports.RenderedReport) -> Response:
-    return Response(
-        content=report.pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{report.filename}"',
-            "X-Report-Cache": "hit" if report.cached else "miss",
-        },
-    )
+    return reports.pdf_response(report, disposition="attachment")

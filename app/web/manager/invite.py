@@ -14,7 +14,7 @@ from app.services.auth import CurrentUser
 from app.services.users import normalise_email
 from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError, render
-from app.web.manager.security import forbidden_cross_site, manager_router, same_origin
+from app.web.manager.security import manager_router, refuse_cross_site
 
 router = manager_router(prefix="/app", tags=["manager"])
 INVITED_COOKIE = "stagefit_invited"
@@ -32,11 +32,10 @@ def _form(
         request,
         "invite.html",
         user=user,
-        status_code=422 if errors else 200,
         teams=dashboard.teams(db=db, organisation_id=user.organisation_id),
         instruments=dashboard.instrument_choices(db=db),
         values=values,
-        errors=errors or [],
+        errors=errors,
     )
 
 
@@ -73,8 +72,7 @@ def invite(
     db: WriteSessionDep,
     settings: SettingsDep,
 ) -> Response:
-    if not same_origin(request, settings.base_url):
-        raise forbidden_cross_site()
+    refuse_cross_site(request, settings.base_url)
     values, errors = _check(form)
     org = user.organisation_id
     team = dashboard.find_team(db=db, organisation_id=org, team_id=values["team"])

@@ -46,11 +46,14 @@ def render(
     template: str,
     *,
     user: SignedInUser | None,
-    status_code: int = 200,
+    status_code: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    context.setdefault("errors", [])
+    """A manager page; a form sent back with `errors` answers 422 unless told otherwise."""
+    context["errors"] = context.get("errors") or []
     context["user"] = user
+    if status_code is None:
+        status_code = 422 if context["errors"] else 200
     return templates.TemplateResponse(
         request, f"manager/{template}", context, status_code=status_code
     )

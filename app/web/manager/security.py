@@ -101,7 +101,9 @@ def same_origin(request: Request, base_url: str) -> bool:
     return urlsplit(origin).netloc.lower() in allowed
 
 
-def forbidden_cross_site() -> PageError:
-    return PageError(
-        403, "Request refused", "This form was sent from another site, so it was refused."
-    )
+def refuse_cross_site(request: Request, base_url: str) -> None:
+    """Raise the "request refused" page for a form sent from another site."""
+    if not same_origin(request, base_url):
+        raise PageError(
+            403, "Request refused", "This form was sent from another site, so it was refused."
+        )

@@ -9,7 +9,7 @@ from app.deps import SettingsDep, WriteSessionDep
 from app.services import auth
 from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError, render
-from app.web.manager.security import forbidden_cross_site, manager_router, same_origin
+from app.web.manager.security import manager_router, refuse_cross_site
 
 router = manager_router(tags=["manager"])
 WRONG = "The e-mail address or password is not right. Check them and try again."
@@ -29,7 +29,7 @@ def _form(
         status_code=status,
         next=next_path,
         email=email,
-        errors=errors or [],
+        errors=errors,
     )
 
 
@@ -42,8 +42,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login")
 def login(request: Request, form: FormDep, db: WriteSessionDep, settings: SettingsDep) -> Response:
-    if not same_origin(request, settings.base_url):
-        raise forbidden_cross_site()
+    refuse_cross_site(request, settings.base_url)
     email, password = field(form, "email"), field(form, "password")
     next_path = auth.safe_next(field(form, "next"))
     errors = []
@@ -76,8 +75,7 @@ def login(request: Request, form: FormDep, db: WriteSessionDep, settings: Settin
 
 @router.post("/logout")
 def logout(request: Request, settings: SettingsDep) -> Response:
-    if not same_origin(request, settings.base_url):
-        raise forbidden_cross_site()
+    refuse_cross_site(request, settings.base_url)
     response = RedirectResponse("/login", 303)
     auth.clear_session(response, settings)
     return response

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import Request, Response
+from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.services import dashboard, reports
-from app.services.auth import CurrentUser
-from app.web.manager.assessments import pdf_response
+from app.services.auth import CurrentUser, SignedInUser
 from app.web.manager.pages import FieldError, render
 from app.web.manager.security import manager_router, not_found
 
@@ -28,20 +28,24 @@ def _page(
         request,
         "team.html",
         user=user,
-        status_code=422 if errors else 200,
         t=detail,
         r=detail.report,
         headcounts=headcounts or {},
-        errors=errors or [],
+        errors=errors,
     )
+
+
+def _detail(db: Session, user: SignedInUser, team_id: str) -> dashboard.TeamDetail:
+    """The team if it belongs to the user's organisation; the not-found page otherwise."""
+    detail = dashboard.team_detail(db=db, organisation_id=user.organisation_id, team_id=team_id)
+    if detail is None:
+        raise not_found()
+    return detail
 
 
 @router.get("/{team_id}")
 def show(request: Request, team_id: str, user: CurrentUser, db: SessionDep) -> Response:
-    detail = dashboard.team_detail(db=db, organisation_id=user.organisation_id, team_id=team_id)
-    if detail is None:
-        raise not_found()
-    return _page(request, user, detail)
+    return _page(request, user, _detail(db, user, team_id))
 
 
 def _headcounts(request: Request) -> tuple[dict[str, str], dict[str, int] | None, list[FieldError]]:
@@ -76,9 +80,7 @@ def report_pdf(
         raise not_found()
     given, counts, errors = _headcounts(request)
     if errors:
-        detail = dashboard.team_detail(db=db, organisation_id=user.organisation_id, team_id=team_id)
-        assert detail is not None
-        return _page(request, user, detail, given, errors)
+        return _page(request, user, _detail(db, user, team_id), given, errors)
     report = reports.team_report(
         db=db,
         team_id=team_id,
@@ -86,4 +88,4 @@ def report_pdf(
         paper=paper,
         organisation_id=user.organisation_id,
     )
-    return pdf_response(report)
+    return reports.pdf_response(report, disposition="attachment")
