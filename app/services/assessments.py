@@ -137,6 +137,22 @@ def invite(
     return Invitation(assessment=assessment, token=token)
 
 
+def _record_transition(
+    db: Session, assessment: Assessment, status: str, *, actor: str, now: datetime
+) -> None:
+    """Move to `status` and audit it as `assessment.<status>`."""
+    assessment.status = status
+    assessment.updated_at = now
+    audit.record(
+        db=db,
+        action=f"assessment.{status}",
+        actor=actor,
+        organisation_id=assessment.organisation_id,
+        subject_id=assessment.id,
+    )
+    db.flush()
+
+
 def find_by_token(*, db: Session, token: str) -> Assessment | None:
     return db.scalar(select(Assessment).where(Assessment.token_hash == hash_token(token)))
 
@@ -151,16 +167,7 @@ def expire_if_due(*, db: Session, assessment: Assessment, now: datetime | None =
         and assessment.expires_at is not None
         and _aware(assessment.expires_at) <= now
     ):
-        assessment.status = "expired"
-        assessment.updated_at = now
-        audit.record(
-            db=db,
-            action="assessment.expired",
-            actor="system",
-            organisation_id=assessment.organisation_id,
-            subject_id=assessment.id,
-        )
-        db.flush()
+        _record_transition(db, assessment, "expired", actor="system", now=now)
         return True
     return False
 
@@ -185,18 +192,9 @@ def start(
     now = _now(now)
     if assessment.status != "invited":
         return assessment
-    assessment.status = "started"
     assessment.started_at = now
     assessment.consented_at = assessment.consented_at or now
-    assessment.updated_at = now
-    audit.record(
-        db=db,
-        action="assessment.started",
-        actor=actor,
-        organisation_id=assessment.organisation_id,
-        subject_id=assessment.id,
-    )
-    db.flush()
+    _record_transition(db, assessment, "started", actor=actor, now=now)
     return assessment
 
 
@@ -210,17 +208,8 @@ def cancel(
         raise UserError(
             f"assessment {assessment.id} is {assessment.status} and cannot be cancelled"
         )
-    assessment.status = "cancelled"
     assessment.cancelled_at = now
-    assessment.updated_at = now
-    audit.record(
-        db=db,
-        action="assessment.cancelled",
-        actor=actor,
-        organisation_id=assessment.organisation_id,
-        subject_id=assessment.id,
-    )
-    db.flush()
+    _record_transition(db, assessment, "cancelled", actor=actor, now=now)
     return assessment
 
 

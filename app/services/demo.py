@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 from app.config import Settings, var_dir
 from app.errors import UserError
 from app.instrument.model import Instrument
-from app.instrument.presentation import pages
-from app.models import Answer, Assessment, InstrumentVersion, Organisation, PageTiming, Team
-from app.services import assessments
+from app.models import Assessment, InstrumentVersion, Organisation, Team
+from app.services import assessments, participation
 from app.services.apikeys import create_api_key
-from app.services.instruments import get_norms, instrument_of, load_instruments
+from app.services.instruments import instrument_of, load_instruments
 from app.services.organisations import create_organisation, create_team, find_organisation
 from app.services.users import create_user, find_user, generate_password, set_password
 
@@ -104,33 +103,18 @@ def _complete(
     rng: np.random.Generator,
     started: datetime,
 ) -> None:
-    from app.scoring.engine import score
     from app.scoring.simulate import simulate_answers
 
     answers, seconds = simulate_answers(instrument, latent, rng)
     finished = started + timedelta(seconds=sum(seconds.values()))
-    assessments.start(db=db, assessment=assessment, now=started)
-    for item_id, value in answers.items():
-        db.add(
-            Answer(
-                assessment_id=assessment.id,
-                item_id=item_id,
-                value=str(value),
-                answered_at=finished,
-            )
-        )
-    for number, page in enumerate(pages(instrument), start=1):
-        page_seconds = sum(seconds.get(item_id, 0.0) for item_id in page)
-        db.add(PageTiming(assessment_id=assessment.id, page=number, seconds=page_seconds))
-    result = score(
-        instrument,
-        answers,
+    participation.complete(
+        db=db,
+        assessment=assessment,
+        answers=answers,
         seconds=seconds,
-        norms=get_norms(db, assessment.norm_table_id),
-        assessment_id=assessment.id,
-        scored_at=finished,
+        started=started,
+        now=finished,
     )
-    assessments.store_result(db=db, assessment=assessment, result=result, now=finished)
 
 
 def _instrument_version(db: Session, settings: Settings) -> InstrumentVersion:
@@ -141,16 +125,16 @@ def _instrument_version(db: Session, settings: Settings) -> InstrumentVersion:
     return max(preferred, key=lambda v: tuple(int(p) for p in v.version.split(".")))
 
 
-def _invite_open(
+def _invite(
     db: Session,
     organisation: Organisation,
     version: InstrumentVersion,
     team: Team,
     person: tuple[str, str],
     now: datetime,
-) -> str:
+) -> assessments.Invitation:
     first, last = person
-    invitation = assessments.invite(
+    return assessments.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,
@@ -161,7 +145,6 @@ def _invite_open(
         actor="cli",
         now=now,
     )
-    return invitation.token
 
 
 def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict[str, Any]:
@@ -170,24 +153,15 @@ def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict
     team = create_team(db=db, organisation=organisation, name=TEAM)
     instrument = instrument_of(version)
     completed = []
-    for k, (first, last) in enumerate(REPS):
+    for k, person in enumerate(REPS):
         rng = np.random.default_rng(SEED + k)
         invited = now - timedelta(days=20 - k, hours=k % 5)
-        invitation = assessments.invite(
-            db=db,
-            organisation=organisation,
-            instrument_version=version,
-            email=_email(first, last),
-            first_name=first,
-            last_name=last,
-            team_id=team.id,
-            now=invited,
-        )
+        invitation = _invite(db, organisation, version, team, person, invited)
         latent = _latent_profile(instrument, k % len(instrument.stages), rng)
         started = invited + timedelta(hours=3 + k % 7)
         _complete(db, invitation.assessment, instrument, latent, rng, started)
         completed.append(invitation.assessment.id)
-    tokens = [_invite_open(db, organisation, version, team, p, now) for p in INVITEES]
+    tokens = [_invite(db, organisation, version, team, p, now).token for p in INVITEES]
     return {
         "organisation_id": organisation.id,
         "team_id": team.id,
@@ -243,7 +217,7 @@ def _keep_invitations_open(
         if assessment is not None:
             assessments.expire_if_due(db=db, assessment=assessment, now=now)
         if assessment is None or assessment.status not in assessments.OPEN_STATUSES:
-            token = _invite_open(db, organisation, version, team, person, now)
+            token = _invite(db, organisation, version, team, person, now).token
         tokens.append(token)
     kept["invitation_tokens"] = tokens
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.instrument.model import Instrument, SjtItem
 from app.instrument.presentation import pages as instrument_pages
 from app.instrument.text import t
-from app.models import Answer, Assessment, Organisation, PageTiming
+from app.models import Answer, Assessment, Organisation, PageTiming, Result
 from app.services import assessments
 from app.services.instruments import get_instrument, get_norms
 
@@ -151,11 +152,13 @@ def check_answers(
     return valid, problems
 
 
-def save_answers(*, db: Session, assessment: Assessment, values: dict[str, str]) -> None:
+def save_answers(
+    *, db: Session, assessment: Assessment, values: dict[str, str], now: datetime | None = None
+) -> None:
     """Upsert: one row per item, the latest value given (callers check the values first)."""
     if not values:
         return
-    now = utcnow()
+    now = now or utcnow()
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement: Any = insert(Answer).values(
         [
@@ -272,8 +275,6 @@ def submit(*, db: Session, assessment: Assessment) -> bool:
     Returns True when this call completed the assessment, False when it was completed already
     (a double click, a second tab, a retried request) or is not open.
     """
-    from app.scoring.engine import score  # imported late: numpy and scipy are slow to load
-
     now = utcnow()
     # The claim: an UPDATE that only matches a started assessment. On PostgreSQL a concurrent
     # claim waits for this row lock, then re-reads the row, finds it completed and matches
@@ -292,13 +293,49 @@ def submit(*, db: Session, assessment: Assessment) -> bool:
     q = questionnaire(db=db, assessment=assessment)
     given = answers(db=db, assessment=assessment)
     seconds = item_seconds(q, _page_seconds_of(db=db, assessment_id=assessment.id))
+    seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
+    _score_and_store(db, assessment, q.instrument, given, seconds, now)
+    return True
+
+
+def complete(
+    *,
+    db: Session,
+    assessment: Assessment,
+    answers: Mapping[str, int | str],
+    seconds: Mapping[str, float],
+    started: datetime | None = None,
+    now: datetime | None = None,
+) -> Result:
+    """Take an assessment in one go (the demo, tests): start it at `started`, save all the
+    answers and each page's time (its items' seconds), score and store the result at `now`."""
+    now = now or utcnow()
+    q = questionnaire(db=db, assessment=assessment)
+    assessments.start(db=db, assessment=assessment, now=started or now)
+    values = {item_id: str(value) for item_id, value in answers.items()}
+    save_answers(db=db, assessment=assessment, values=values, now=now)
+    for number, page in enumerate(q.pages, start=1):
+        page_time = sum(seconds.get(item_id, 0.0) for item_id in page)
+        record_page_time(db=db, assessment=assessment, page=number, seconds=page_time)
+    return _score_and_store(db, assessment, q.instrument, answers, seconds, now)
+
+
+def _score_and_store(
+    db: Session,
+    assessment: Assessment,
+    instrument: Instrument,
+    answers: Mapping[str, int | str],
+    seconds: Mapping[str, float],
+    now: datetime,
+) -> Result:
+    from app.scoring.engine import score  # imported late: numpy and scipy are slow to load
+
     result = score(
-        q.instrument,
-        given,
-        seconds={item_id: s for item_id, s in seconds.items() if item_id in given},
+        instrument,
+        answers,
+        seconds=seconds,
         norms=get_norms(db, assessment.norm_table_id),
         assessment_id=assessment.id,
         scored_at=now,
     )
-    assessments.store_result(db=db, assessment=assessment, result=result, now=now)
-    return True
+    return assessments.store_result(db=db, assessment=assessment, result=result, now=now)

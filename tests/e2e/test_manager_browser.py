@@ -9,10 +9,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.models import Organisation
-from app.scoring.engine import score
 from app.scoring.simulate import simulate_answers
-from app.services import assessments
-from app.services.instruments import get_norms, instrument_of
+from app.services import participation
+from app.services.instruments import instrument_of
 from app.services.organisations import create_team
 from app.services.users import create_user
 from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
@@ -40,14 +39,7 @@ def _seed(db: Session, org: Organisation, invite: Any, version: Any) -> tuple[st
         assessment = invitation.assessment
         instrument = instrument_of(assessment.instrument_version)
         answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(100 + k))
-        result = score(
-            instrument,
-            answers,
-            seconds=seconds,
-            norms=get_norms(db, assessment.norm_table_id),
-            assessment_id=assessment.id,
-        )
-        assessments.store_result(db=db, assessment=assessment, result=result)
+        participation.complete(db=db, assessment=assessment, answers=answers, seconds=seconds)
         db.commit()
         first_id = first_id or assessment.id
     invite(email="jonas@example.com", first_name="Jonas", last_name="Berg", team_id=team.id)

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.models import Assessment, Organisation
 from app.reports.palette import BAND_COLOURS, BAND_TEXT
-from app.scoring.engine import score
 from app.scoring.simulate import simulate_answers
-from app.services import assessments
-from app.services.instruments import get_norms, instrument_of
+from app.services import assessments, participation
+from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation, create_team
 from app.services.users import create_user
 from tests.integration.participant_client import parse
@@ -34,16 +33,9 @@ def complete(
     answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(seed))
     if seconds_per_item is not None:
         seconds = dict.fromkeys(seconds, seconds_per_item)
-    result = score(
-        instrument,
-        answers,
-        seconds=seconds,
-        norms=get_norms(db, assessment.norm_table_id),
-        assessment_id=assessment.id,
-    ).to_json()
-    assessments.store_result(db=db, assessment=assessment, result=result)
+    result = participation.complete(db=db, assessment=assessment, answers=answers, seconds=seconds)
     db.commit()
-    return result
+    return result.payload
 
 
 @pytest.fixture

@@ -51,6 +51,30 @@ async def _read_form(request: Request) -> FormData | None:
         return None
 
 
+def _find(request: Request, db: Session, token: str, status: str) -> Assessment | Response:
+    """The link's assessment when it is `status`; otherwise the response to send instead."""
+    assessment = service.find_by_token(db=db, token=token)
+    if assessment is None:
+        return pages.not_found(request)
+    if assessment.status != status:
+        return _see_other(pages.url(token))
+    return assessment
+
+
+def _find_page(
+    request: Request, db: Session, token: str, number: str
+) -> tuple[Assessment, service.Questionnaire, int] | Response:
+    """A started assessment, its questionnaire and the page asked for; or the response."""
+    assessment = _find(request, db, token, "started")
+    if isinstance(assessment, Response):
+        return assessment
+    q = service.questionnaire(db=db, assessment=assessment)
+    page = _page_number(number, q)
+    if page is None:
+        return pages.not_found(request)
+    return assessment, q, page
+
+
 # The body is read on the event loop before the handler (a plain `def`, run in a thread) opens
 # the database session; declared before the session, so a slow upload never holds a lock.
 FormDep = Annotated[FormData | None, Depends(_read_form)]
@@ -74,11 +98,9 @@ def give_consent(
 ) -> Response:
     if not same_origin(request, settings.base_url):
         return pages.message(request, "forbidden", status=403)
-    assessment = service.find_by_token(db=db, token=token)
-    if assessment is None:
-        return pages.not_found(request)
-    if assessment.status != "invited":
-        return _see_other(pages.url(token))
+    assessment = _find(request, db, token, "invited")
+    if isinstance(assessment, Response):
+        return assessment
     if form is None or form.get("consent") != "yes":
         messages = catalogue(assessment.locale)
         errors = [views.ErrorView(messages("welcome.error_consent"), "consent")]
@@ -91,15 +113,10 @@ def give_consent(
 def show_page(
     request: Request, token: str, number: str, db: WriteSessionDep, settings: SettingsDep
 ) -> Response:
-    assessment = service.find_by_token(db=db, token=token)
-    if assessment is None:
-        return pages.not_found(request)
-    if assessment.status != "started":
-        return _see_other(pages.url(token))
-    q = service.questionnaire(db=db, assessment=assessment)
-    page = _page_number(number, q)
-    if page is None:
-        return pages.not_found(request)
+    found = _find_page(request, db, token, number)
+    if isinstance(found, Response):
+        return found
+    assessment, _, page = found
     return pages.question_page(request, db, settings.secret_key, assessment, token, page)
 
 
@@ -114,15 +131,10 @@ def save_page(
 ) -> Response:
     if not same_origin(request, settings.base_url):
         return pages.message(request, "forbidden", status=403)
-    assessment = service.find_by_token(db=db, token=token)
-    if assessment is None:
-        return pages.not_found(request)
-    if assessment.status != "started":
-        return _see_other(pages.url(token))
-    q = service.questionnaire(db=db, assessment=assessment)
-    page = _page_number(number, q)
-    if page is None:
-        return pages.not_found(request)
+    found = _find_page(request, db, token, number)
+    if isinstance(found, Response):
+        return found
+    assessment, q, page = found
     if form is None:
         problems = [service.AnswerProblem("unknown_item", "")]
         return pages.question_page(
@@ -180,11 +192,9 @@ def save_answer(
 
 @router.get("/{token}/review", response_class=HTMLResponse)
 def review(request: Request, token: str, db: WriteSessionDep) -> Response:
-    assessment = service.find_by_token(db=db, token=token)
-    if assessment is None:
-        return pages.not_found(request)
-    if assessment.status != "started":
-        return _see_other(pages.url(token))
+    assessment = _find(request, db, token, "started")
+    if isinstance(assessment, Response):
+        return assessment
     return pages.review(request, db, assessment, token)
 
 
@@ -204,11 +214,9 @@ def submit(request: Request, token: str, db: WriteSessionDep, settings: Settings
 
 @router.get("/{token}/thanks", response_class=HTMLResponse)
 def thanks(request: Request, token: str, db: WriteSessionDep) -> Response:
-    assessment = service.find_by_token(db=db, token=token)
-    if assessment is None:
-        return pages.not_found(request)
-    if assessment.status != "completed":
-        return _see_other(pages.url(token))
+    assessment = _find(request, db, token, "completed")
+    if isinstance(assessment, Response):
+        return assessment
     return pages.message(request, "thanks", db=db, assessment=assessment)
 
 
