@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import ApiKeyDep
-from app.db import SessionDep
+from app.deps import ApiKeyDep, SessionDep
 from app.services import reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
