@@ -22,7 +22,7 @@ from app.models import (
     StatusColumn,
     Team,
 )
-from app.services import audit
+from app.services import audit, events
 from app.services.instruments import default_norm_table
 from app.services.tokens import hash_token, new_token
 from app.services.users import normalise_email
@@ -134,13 +134,14 @@ def invite(
         subject_id=assessment.id,
         detail={"instrument": f"{instrument_version.key} {instrument_version.version}"},
     )
+    events.emit(db=db, event_type="assessment.invited", assessment=assessment, now=now)
     return Invitation(assessment=assessment, token=token)
 
 
 def _record_transition(
     db: Session, assessment: Assessment, status: AssessmentStatus, *, actor: str, now: datetime
 ) -> None:
-    """Move to `status` and audit it as `assessment.<status>`."""
+    """Move to `status`, audit it and raise the event `assessment.<status>`."""
     assessment.status = status
     assessment.updated_at = now
     audit.record(
@@ -151,6 +152,7 @@ def _record_transition(
         subject_id=assessment.id,
     )
     db.flush()
+    events.emit(db=db, event_type=f"assessment.{status}", assessment=assessment, now=now)
 
 
 def find_by_token(*, db: Session, token: str) -> Assessment | None:
@@ -273,4 +275,7 @@ def store_result(
         detail={"result_id": row.id, "engine_version": row.engine_version},
     )
     db.flush()
+    events.emit(db=db, event_type="assessment.completed", assessment=assessment, now=now)
+    # Reports are drawn on demand from the stored result, so the PDF can be fetched now.
+    events.emit(db=db, event_type="report.ready", assessment=assessment, now=now)
     return row
