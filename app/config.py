@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     # X-Forwarded-For and X-Forwarded-Proto are believed; nobody's by default, so a client
     # cannot pose as another address to dodge the sign-in throttle.
     trusted_proxies: str = ""
+    # Where outbox messages are delivered from: `inline` runs the worker inside the server
+    # process, `off` leaves it to `stagefit worker` processes. Unset: inline on SQLite (so
+    # `make run` needs nothing else), off on PostgreSQL and in tests (app/worker).
+    worker: Literal["inline", "off"] | None = None
+    worker_concurrency: int = Field(default=16, ge=1, le=256)  # deliveries at once, per worker
+    delivery_timeout: float = Field(default=10.0, gt=0, le=120)  # seconds, per attempt
+    # How long a claimed message stays a worker's; a worker killed mid-delivery leaves its
+    # messages to others after this. Longer than any delivery may take.
+    worker_lease: float = Field(default=60.0, gt=0)
+    # Webhooks to private, loopback and link-local addresses (SSRF): refused in production
+    # unless allowed here; allowed elsewhere (tests and development use loopback receivers).
+    webhook_allow_private: bool | None = None
 
     @property
     def trusted_proxy_list(self) -> list[str]:
@@ -95,6 +107,16 @@ class Settings(BaseSettings):
         self.base_url = self.base_url.rstrip("/")
         if not self.secret_key:
             self.secret_key = _kept_secret(var_dir())
+        if self.worker is None:
+            sqlite = self.database_url.startswith("sqlite")
+            self.worker = "inline" if sqlite and self.env != "test" else "off"
+        if self.webhook_allow_private is None:
+            self.webhook_allow_private = self.env != "production"
+        if self.worker_lease < self.delivery_timeout + 2:
+            raise ValueError(
+                "STAGEFIT_WORKER_LEASE must exceed STAGEFIT_DELIVERY_TIMEOUT by 2 s or more, "
+                "or a slow delivery could be sent twice at once"
+            )
         return self
 
 

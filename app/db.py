@@ -84,18 +84,21 @@ def _guard_event_loop(strict: bool) -> Any:
     return before_cursor_execute
 
 
-def create_db_engine(database_url: str, *, strict_event_loop: bool = True) -> Engine:
+def create_db_engine(
+    database_url: str, *, strict_event_loop: bool = True, pool_size: int | None = None
+) -> Engine:
     """An engine with our SQLite settings; `strict_event_loop` refuses (else logs) DB calls
-    made on an asyncio event loop."""
+    made on an asyncio event loop; `pool_size` for callers with many threads (the worker)."""
     url = make_url(normalise_url(database_url))
+    pool: dict[str, Any] = {"pool_size": pool_size} if pool_size else {}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **pool)
     event.listen(engine, "before_cursor_execute", _guard_event_loop(strict_event_loop))
     return engine
 
@@ -108,9 +111,11 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 class Database:
     """An engine and its session factory, made once per process (or per test session)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, pool_size: int | None = None) -> None:
         self.engine = create_db_engine(
-            settings.database_url, strict_event_loop=settings.env != "production"
+            settings.database_url,
+            strict_event_loop=settings.env != "production",
+            pool_size=pool_size,
         )
         self.sessions = make_sessionmaker(self.engine)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app as app_package
@@ -18,6 +19,7 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.edge import Edge
 from app.web import manager, participant
+from app.worker import runtime as worker_runtime
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -34,8 +36,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        database.engine.dispose()
+        # The inline worker (SQLite), or the waker of `stagefit worker`s (PostgreSQL).
+        worker = worker_runtime.for_app(settings)
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)  # joins threads: off the event loop
+            database.engine.dispose()
 
     app = FastAPI(
         title="StageFit",

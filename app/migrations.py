@@ -31,3 +31,8 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head" and database_url.startswith(("postgresql", "postgres:")):
+        # The job engine of `stagefit worker` (app/worker/queue.py) keeps its own tables.
+        from app.worker.schema import apply_schema
+
+        apply_schema(database_url)

@@ -26,11 +26,14 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class Delivery:
     """What became of one attempt: the outcome, the other side's status code (HTTP or SMTP
-    reply code) and, unless delivered, why, in words an admin can act on."""
+    reply code) and, unless delivered, why, in words an admin can act on. `retry_after`
+    (seconds): the other side asked to wait that long before trying again (HTTP Retry-After);
+    the worker honours it within its backoff cap."""
 
     outcome: Outcome
     status_code: int | None = None
     error: str | None = None
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True)
