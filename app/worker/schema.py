@@ -20,6 +20,21 @@ LOCK_ID = 0x5354_4746  # an advisory lock: two `db upgrade`s at once must not bo
 MARK = "procrastinate "
 
 
+# procrastinate's functions and triggers name its tables unqualified; pinned to its schema,
+# they work whoever calls them (an operator's psql session deleting old jobs, say).
+PIN_SEARCH_PATH = f"""
+DO $$
+DECLARE f record;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{SCHEMA}'
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET search_path = {SCHEMA}', f.signature);
+    END LOOP;
+END $$
+"""
+
+
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".")[:3])
 
@@ -66,6 +81,7 @@ def apply_schema(database_url: str) -> str:
                 connection.execute(f"SET LOCAL search_path TO {SCHEMA}")
                 for sql in steps:
                     connection.execute(sql.encode())  # no parameters: the SQL as written
+                connection.execute(PIN_SEARCH_PATH)
                 connection.execute(f"COMMENT ON SCHEMA {SCHEMA} IS '{MARK}{installed}'")
             return done
         finally:
