@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import select
 
 from app.clock import utcnow
 from app.delivery import Delivery, DeliveryContext, Outcome, deliverer
@@ -27,6 +28,9 @@ from app.models import OutboxMessage, WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"
 BODY_EXCERPT = 200  # characters of a receiver's error answer kept in the delivery log
+READ_LIMIT = 4096  # bytes of an answer read at most
+SECRET_TTL = 5.0  # seconds an endpoint's secret (or its removal) is remembered
+SECRET_CACHE_SIZE = 10_000
 
 
 def secret_key(secret: str) -> bytes:
@@ -66,12 +70,9 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return Delivery(Outcome.REFUSED, error=f"not an http(s) URL: {url[:100]!r}")
-    endpoint = context.db.get(WebhookEndpoint, message.endpoint_id) if message.endpoint_id else None
-    if endpoint is None or endpoint.disabled_at is not None:
+    secret = _secret(context, message.endpoint_id)
+    if secret is None:
         return Delivery(Outcome.REFUSED, error="the webhook endpoint was removed")
-    secret = endpoint.secret
-    # End the read before the network call: no connection held while a receiver dawdles.
-    context.db.rollback()
     body = body_of(message.payload, context.settings.base_url)
     timestamp = int(time.time())
     headers = {
@@ -93,7 +94,8 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
         response = context.http.send(request, stream=True)
         try:
             # Only the start of an answer: a receiver cannot make the worker read megabytes.
-            head = _read_some(response, BODY_EXCERPT * 4) if response.status_code >= 300 else b""
+            # A short answer read to its end leaves the connection open for the next webhook.
+            head = _read_some(response, READ_LIMIT)
         finally:
             response.close()
     except BlockedAddress as exc:
@@ -104,6 +106,31 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
     except httpx.HTTPError as exc:
         return Delivery(Outcome.FAILED, error=f"could not reach the receiver: {exc or type(exc)}")
     return judge(response, head)
+
+
+_secrets: dict[str, tuple[float, str | None]] = {}
+
+
+def _secret(context: DeliveryContext, endpoint_id: str | None) -> str | None:
+    """The endpoint's secret, or None once it was removed. Kept for SECRET_TTL seconds: a
+    burst of events to one endpoint reads it once, and a removal is obeyed within seconds."""
+    if endpoint_id is None:
+        return None
+    now = time.monotonic()
+    cached = _secrets.get(endpoint_id)
+    if cached is not None and now - cached[0] < SECRET_TTL:
+        return cached[1]
+    secret = context.db.scalar(
+        select(WebhookEndpoint.secret).where(
+            WebhookEndpoint.id == endpoint_id, WebhookEndpoint.disabled_at.is_(None)
+        )
+    )
+    # End the read before the network call: no connection held while a receiver dawdles.
+    context.db.rollback()
+    if len(_secrets) > SECRET_CACHE_SIZE:
+        _secrets.clear()
+    _secrets[endpoint_id] = (now, secret)
+    return secret
 
 
 def judge(response: httpx.Response, head: bytes = b"") -> Delivery:

@@ -28,9 +28,11 @@ from app.db import Database
 from app.delivery import DELIVERERS, Delivery, DeliveryContext, Outcome
 from app.models import OutboxMessage
 from app.worker import store
+from app.worker.store import Attempt
 
 log = logging.getLogger("stagefit.worker")
 USER_AGENT = f"StageFit/{app_package.__version__} (+webhooks)"
+BATCH_WAIT = 0.005  # seconds: deliveries finishing this close together share a transaction
 
 
 def load_deliverers() -> dict[str, Any]:
@@ -70,7 +72,7 @@ class Drainer:
         """Deliver due messages until none is due, `until` (time.monotonic()) has passed or
         `stopping()` says so; waits for the deliveries it started before returning."""
         report = DrainReport()
-        futures: set[Future[None]] = set()
+        futures: set[Future[Attempt]] = set()
         while True:
             free = self._free_slots()
             # Claim in batches (half the slots at least), not one row per finished delivery.
@@ -81,11 +83,15 @@ class Drainer:
                     report.idle = False
                     return report
                 report.busy |= bool(batch) and len(batch) == free
-                futures.update(self.pool.submit(self._deliver, m) for m in batch)
+                futures.update(self.pool.submit(self._attempt, m) for m in batch)
                 if not futures:
                     return report
             done, futures = wait(futures, return_when=FIRST_COMPLETED)
-            report.attempts += len(done)
+            # Those finishing within a moment are written in the same transaction.
+            more, futures = wait(futures, timeout=BATCH_WAIT)
+            finished = [f.result() for f in (*done, *more)]
+            self._record(finished)
+            report.attempts += len(finished)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -114,21 +120,19 @@ class Drainer:
                 self._in_flight -= max(limit, 0) - len(messages)
         return messages
 
-    def _deliver(self, message: OutboxMessage) -> None:
+    def _record(self, finished: list[Attempt]) -> None:
         try:
-            attempted_at = utcnow()
-            started = time.perf_counter()
-            delivery = self._attempt(message)
-            duration_ms = round((time.perf_counter() - started) * 1000)
             with self.database.session(write=True) as db:
-                status = store.record(
-                    db=db,
-                    message=message,
-                    delivery=delivery,
-                    attempted_at=attempted_at,
-                    duration_ms=duration_ms,
-                    now=utcnow(),
-                )
+                statuses = store.record(db=db, attempts=finished, now=utcnow())
+        except Exception:
+            # Not recorded: the leases run out and the messages go again (at least once).
+            log.exception("recording %s deliveries failed", len(finished))
+            return
+        finally:
+            with self._lock:
+                self._in_flight -= len(finished)
+        for attempt, status in zip(finished, statuses, strict=True):
+            delivery, message = attempt.delivery, attempt.message
             if delivery.outcome != Outcome.DELIVERED:
                 # Neither the address nor the URL: both may be personal or carry a token.
                 log.warning(
@@ -140,14 +144,16 @@ class Drainer:
                     delivery.error,
                     status,
                 )
-        except Exception:
-            # Not recorded: the lease runs out and the message is delivered again (at least once).
-            log.exception("recording the delivery of %s failed", message.id)
-        finally:
-            with self._lock:
-                self._in_flight -= 1
 
-    def _attempt(self, message: OutboxMessage) -> Delivery:
+    def _attempt(self, message: OutboxMessage) -> Attempt:
+        """One delivery, on a pool thread; never raises."""
+        attempted_at = utcnow()
+        started = time.perf_counter()
+        delivery = self._deliver(message)
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        return Attempt(message, delivery, attempted_at, duration_ms)
+
+    def _deliver(self, message: OutboxMessage) -> Delivery:
         deliverer = DELIVERERS.get(message.kind)
         if deliverer is None:
             known = ", ".join(sorted(DELIVERERS)) or "none"

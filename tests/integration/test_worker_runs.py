@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.models import Assessment
+from app.services.assessments import invite as invite_service
 from app.services.organisations import create_organisation
 from app.services.outbox import Kind, enqueue
 from app.worker import queue
@@ -43,7 +44,7 @@ def _stagefit_threads() -> list[str]:
 
 
 def test_the_server_runs_its_worker_and_stops_it_with_no_thread_left(
-    database: Database, db, org, invite, settings: Settings
+    database: Database, db, org, mini_instrument_version, settings: Settings
 ) -> None:  # type: ignore[no-untyped-def]
     if _postgres(settings):
         pytest.skip("the inline worker is the SQLite set-up")
@@ -52,7 +53,17 @@ def test_the_server_runs_its_worker_and_stops_it_with_no_thread_left(
         receiver.trust(add_endpoint(db, org, receiver.url).secret)
         with serve_app(create_app(worker_settings(settings))):
             assert "stagefit-worker" in _stagefit_threads()
-            invite()  # committed here; the server's worker is woken and sends it
+            # Committed here, in a write transaction as the app's own writes are (the worker
+            # writes beside it); the server's worker is woken and sends the event.
+            with database.session(write=True) as writer:
+                invite_service(
+                    db=writer,
+                    organisation=writer.merge(org),
+                    instrument_version=writer.merge(mini_instrument_version),
+                    email="rep@example.com",
+                    first_name="Robin",
+                    last_name="Rep",
+                )
             (got,) = receiver.wait_for(1)
         assert got.verified and got.event["type"] == "assessment.invited"
     assert _stagefit_threads() == []
