@@ -26,6 +26,11 @@ def worker(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # procrastinate logs every job at INFO: a drain every few seconds would flood the log.
+    procrastinate_level = (
+        logging.DEBUG if settings.log_level.upper() == "DEBUG" else logging.WARNING
+    )
+    logging.getLogger("procrastinate").setLevel(procrastinate_level)
     if concurrency < 0:
         raise typer.BadParameter("must be 1 or more", param_hint="--concurrency")
     run_worker(settings, concurrency=concurrency or None)
