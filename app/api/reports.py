@@ -8,32 +8,57 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.api.deps import ApiKeyDep
+from app.api.responses import PDF, problem
 from app.db import SessionDep
 from app.services import reports
+from app.web.pdf import pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such assessment or team in your organisation."},
-    409: {"description": "Not completed yet (problem details)."},
+
+LOCALE = Query(
+    description="The report's language, one of the instrument's locales. Default: the "
+    "assessment's own where the instrument has it, else the instrument's first."
+)
+TEAM_LOCALE = Query(
+    description="The report's language, one of the instrument's locales. Default: the "
+    "instrument's first."
+)
+ASSESSMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: PDF,
+    404: problem("No such assessment in your organisation."),
+    409: problem("The assessment is not completed yet."),
+    422: problem(
+        "A parameter value the report cannot take: a `locale` the instrument has no texts in "
+        "(the detail names the ones it has), or an unknown `kind` or `paper`."
+    ),
+}
+TEAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: PDF,
+    404: problem("No such team in your organisation."),
+    409: problem("No rep of the team has completed an assessment yet."),
+    422: problem(
+        "A parameter value the report cannot take: a `locale` the instrument has no texts in "
+        "(the detail names the ones it has), a `headcount` that is not STAGE=N with a stage "
+        "key and a whole number, or an unknown `paper`."
+    ),
 }
 
 
 @router.get(
     "/assessments/{assessment_id}/report.pdf",
     response_class=Response,
-    responses={200: PDF, **PROBLEMS},
+    responses=ASSESSMENT_RESPONSES,
 )
 def assessment_report(
     assessment_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
     kind: Literal["manager", "participant"] = "manager",
-    locale: str | None = None,
+    locale: Annotated[str | None, LOCALE] = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
-    return reports.pdf_response(
+    return pdf_response(
         reports.assessment_report(
             db=db,
             assessment_id=assessment_id,
@@ -45,20 +70,18 @@ def assessment_report(
     )
 
 
-@router.get(
-    "/teams/{team_id}/report.pdf", response_class=Response, responses={200: PDF, **PROBLEMS}
-)
+@router.get("/teams/{team_id}/report.pdf", response_class=Response, responses=TEAM_RESPONSES)
 def team_report(
     team_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
     headcount: Annotated[list[str] | None, Query(description="STAGE=N, repeatable")] = None,
-    locale: str = "en",
+    locale: Annotated[str | None, TEAM_LOCALE] = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""
     counts = reports.parse_headcounts(headcount) if headcount else None
-    return reports.pdf_response(
+    return pdf_response(
         reports.team_report(
             db=db,
             team_id=team_id,

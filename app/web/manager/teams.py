@@ -12,6 +12,7 @@ from app.services import dashboard, reports
 from app.services.auth import CurrentUser, SignedInUser
 from app.web.manager.pages import FieldError, render
 from app.web.manager.security import manager_router, not_found
+from app.web.pdf import pdf_response
 
 router = manager_router(prefix="/app/teams", tags=["manager"])
 MAX_HEADCOUNT = 99
@@ -88,4 +89,4 @@ def report_pdf(
         paper=paper,
         organisation_id=user.organisation_id,
     )
-    return reports.pdf_response(report, disposition="attachment")
+    return pdf_response(report, disposition="attachment")
