@@ -15,7 +15,6 @@ from app.reports.views import NO_SCORE
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "report_templates"
 PAPERS = ("a4", "letter")
-KINDS = ("manager", "participant", "team")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLOUR = "#1f4e79"
 # One class per band rather than inline styles: WeasyPrint parses each style attribute anew.
