@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 from app.instrument.model import BandKey, Phase
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 D = TypeVar("D", bound="DataclassInstance")
+STATUSES, LEVELS = get_args(Status), get_args(Level)
+SCORE_STATUSES, PHASES = get_args(ScoreStatus), get_args(Phase)
 
 
 class StoredResultError(ValueError):
@@ -60,17 +63,23 @@ def _one_of(value: Any, allowed: tuple[Any, ...], where: str) -> Any:
     return value
 
 
+@cache
+def _fields(cls: type[DataclassInstance]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A class's field names, and those without a default (looked up once: reports read
+    stored results on every request)."""
+    all_fields = fields(cls)
+    required = [f.name for f in all_fields if f.default is MISSING and f.default_factory is MISSING]
+    return tuple(f.name for f in all_fields), tuple(required)
+
+
 def _build(cls: type[D], entry: dict[str, Any], where: str, **read: Any) -> D:
     """`cls` from the keys of `entry` it has fields for, with the values in `read` (already
     checked and converted) taking precedence. Other keys are ignored; a field without a
     default that neither gives is an error."""
-    names = fields(cls)
-    values = {f.name: entry[f.name] for f in names if f.name in entry} | read
-    missing = [
-        f.name
-        for f in names
-        if f.name not in values and f.default is MISSING and f.default_factory is MISSING
-    ]
+    names, required = _fields(cls)
+    values = {name: entry[name] for name in names if name in entry}
+    values.update(read)
+    missing = [name for name in required if name not in values]
     if missing:
         raise StoredResultError(f"{where}: no {', '.join(missing)}")
     return cls(**values)
@@ -94,7 +103,7 @@ def _status(entry: dict[str, Any], where: str) -> ScoreStatus:
         # Not in DESIGN.md's result JSON, so a stored result may lack it; the engine gives a
         # score with too few answers no sten, which says the same.
         return "insufficient" if entry.get("sten") is None else "scored"
-    status: ScoreStatus = _one_of(entry["status"], get_args(ScoreStatus), f"{where}.status")
+    status: ScoreStatus = _one_of(entry["status"], SCORE_STATUSES, f"{where}.status")
     return status
 
 
@@ -136,7 +145,7 @@ def _stage(data: Any, where: str) -> StageScore:
         StageScore,
         entry,
         where,
-        phase=_one_of(_need(entry, "phase", where), get_args(Phase), f"{where}.phase"),
+        phase=_one_of(_need(entry, "phase", where), PHASES, f"{where}.phase"),
         status=_status(entry, where),
         band=_band(entry, where),
         ci90=_ci(entry["ci90"], where),
@@ -157,14 +166,14 @@ def _validity(data: Any) -> Validity:
     for k, flag in enumerate(_list(entry, "flags", "validity")):
         where = f"validity.flags[{k}]"
         flag = _object(flag, where)
-        level = _one_of(_need(flag, "level", where), get_args(Level), f"{where}.level")
+        level = _one_of(_need(flag, "level", where), LEVELS, f"{where}.level")
         flags.append(_build(ValidityFlag, flag, where, level=level))
     status = _need(entry, "status", "validity")
     return _build(
         Validity,
         entry,
         "validity",
-        status=_one_of(status, get_args(Status), "validity.status"),
+        status=_one_of(status, STATUSES, "validity.status"),
         flags=tuple(flags),
     )
 
