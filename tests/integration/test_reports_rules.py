@@ -106,7 +106,7 @@ def test_without_a_locale_a_stored_one_the_instrument_lacks_falls_back_to_its_fi
 
 
 def test_a_bad_headcount_is_422_problem_details(api: Api, team: Team) -> None:
-    for value in ("closing=2", "expansion", "expansion=-1"):
+    for value in ("closing=2", "expansion", "expansion=-1", "expansion=²"):
         response = api.get(f"/api/v1/teams/{team.id}/report.pdf", headcount=value)
         assert response.status_code == 422, value
         assert response.headers["content-type"].startswith(PROBLEM)
