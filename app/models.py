@@ -3,30 +3,58 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Integer,
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.clock import as_utc, utcnow
+from app.vocabulary import AssessmentStatus
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on every database: SQLite has no time zones and hands
+    back naive values, which would otherwise need fixing wherever they are compared."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+class StatusColumn(TypeDecorator[AssessmentStatus]):
+    """An assessment status, stored as its text and read back as the enum."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else AssessmentStatus(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> AssessmentStatus | None:
+        return None if value is None else AssessmentStatus(value)
 
 
 # Named constraints, so later migrations can drop or alter them (SQLite batch mode needs names).
@@ -42,7 +70,7 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime,
         dict[str, Any]: JSON,
     }
 
@@ -160,8 +188,9 @@ class Assessment(Base):
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True)
     instrument_version_id: Mapped[str] = mapped_column(ForeignKey("instrument_versions.id"))
     norm_table_id: Mapped[str] = mapped_column(ForeignKey("norm_tables.id"))
-    # invited | started | completed | expired | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="invited", index=True)
+    status: Mapped[AssessmentStatus] = mapped_column(
+        StatusColumn, default=AssessmentStatus.INVITED, index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
     locale: Mapped[str] = mapped_column(String(16), default="en")
     consented_at: Mapped[datetime | None] = mapped_column()
@@ -226,3 +255,32 @@ class AuditEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(36))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInSession(Base):
+    """A manager's signed-in browser. The cookie carries a random token; only its hash is
+    kept, so signing out, a password change or removing the user ends the session at once."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()  # the absolute limit, whatever the activity
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SignInFailure(Base):
+    """One failed sign-in: counted per account and per address to throttle password guessing,
+    in the database so that every server process counts the same failures."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

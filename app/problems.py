@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -11,12 +10,18 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from app.errors import UserError
 
-log = logging.getLogger("stagefit.http")
-
 PROBLEM_JSON = "application/problem+json"
+
+
+def instance_of(where: Request | Scope) -> str:
+    """The `instance` of a problem: the request's path, except that a participant's link
+    (/a/{token}/...) is never echoed back, into logs or anywhere else."""
+    path: str = where.url.path if isinstance(where, Request) else where["path"]
+    return "/a/…" if path == "/a" or path.startswith("/a/") else path
 
 
 def problem(
@@ -50,7 +55,7 @@ async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSON
     return problem(
         exc.status_code,
         detail,
-        instance=request.url.path,
+        instance=instance_of(request),
         headers=getattr(exc, "headers", None),
         **extensions,
     )
@@ -69,7 +74,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         422,
         f"{first['location']}: {first['message']}" if first["location"] else first["message"],
         title="Invalid request",
-        instance=request.url.path,
+        instance=instance_of(request),
         errors=errors,
     )
 
@@ -78,21 +83,11 @@ async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     status = getattr(exc, "status_code", 400)
     # A UserError that names its own status (404, 409...) gets that status's phrase as title.
     title = "Invalid request" if status == 400 else None
-    return problem(status, str(exc), title=title, instance=request.url.path)
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback stays in the server log; the client learns only that it was our fault.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(
-        500,
-        "An unexpected error occurred; it has been logged.",
-        instance=request.url.path,
-    )
+    return problem(status, str(exc), title=title, instance=instance_of(request))
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(UserError, _user_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    # Unexpected errors (500) are answered by app/edge.py, inside the security headers.

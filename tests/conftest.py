@@ -273,8 +273,10 @@ class _ThreadServer(uvicorn.Server):
 @contextmanager
 def serve_app(app: Any, port: int | None = None) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    from app.server import uvicorn_config
+
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, app.state.settings, host="127.0.0.1", port=port)
     server = _ThreadServer(config)
     thread = threading.Thread(target=server.run, name=f"server-{port}", daemon=True)
     thread.start()

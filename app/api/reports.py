@@ -7,9 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.api.deps import ApiKeyDep
 from app.api.responses import PDF, problem
-from app.db import SessionDep
+from app.deps import ApiKeyDep, SessionDep
 from app.services import reports
 from app.web.pdf import pdf_response
 

@@ -84,15 +84,10 @@ def serve(
     import uvicorn
 
     from app.main import create_app
+    from app.server import uvicorn_config
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-    )
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @org_cli.command("create")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app import models
+from app.clock import utcnow
 from app.errors import UserError
 from app.instrument.model import Instrument, NormTable
 from app.reports.cache import CacheKey
@@ -19,6 +20,7 @@ from app.reports.team_context import TeamReport, team_report
 from app.reports.views import Branding, RepResult
 from app.scoring.result import Result
 from app.services.instruments import get_norms, instrument_of
+from app.vocabulary import AssessmentStatus
 
 
 class ReportNotReady(UserError):
@@ -98,7 +100,7 @@ def _norms(db: Session, norm_table_id: str) -> NormTable | None:
 
 
 def _day(moment: datetime | None) -> str:
-    return (moment or datetime.now(UTC)).strftime("%Y-%m-%d")
+    return (moment or utcnow()).strftime("%Y-%m-%d")
 
 
 def _rep(assessment: models.Assessment, row: models.Result) -> RepResult:
@@ -120,7 +122,7 @@ def assessment_inputs(
     ):
         raise ReportNotFound(f"no assessment {assessment_id}")
     row = db.scalar(select(models.Result).where(models.Result.assessment_id == assessment.id))
-    if assessment.status != "completed" or row is None:
+    if assessment.status != AssessmentStatus.COMPLETED or row is None:
         raise ReportNotReady(
             f"assessment {assessment_id} is {assessment.status}: "
             "its report is available once it is completed"
@@ -152,7 +154,7 @@ def latest_team_results(
         .join(models.Result, models.Result.assessment_id == Assessment.id)
         .join(Participant, Participant.id == Assessment.participant_id)
         .where(Assessment.organisation_id == team.organisation_id)
-        .where(Assessment.status == "completed")
+        .where(Assessment.status == AssessmentStatus.COMPLETED)
         .where(or_(Assessment.team_id == team.id, Participant.team_id == team.id))
         .order_by(Assessment.completed_at, Assessment.id)
     ).all()

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.errors import UserError
 from app.main import create_app
 from tests.conftest import serve_app

@@ -1,19 +1,17 @@
-"""HR API dependencies: the caller's API key from `Authorization: Bearer <key>`."""
+"""The HR API's caller: the API key of `Authorization: Bearer <key>`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
 
-from fastapi import Depends, HTTPException, Request
-
-from app.db import SessionDep
 from app.models import ApiKey
 from app.services.apikeys import authenticate_api_key
 
 UNAUTHORISED_HEADERS = {"WWW-Authenticate": 'Bearer realm="stagefit"'}
 
 
-def require_api_key(request: Request, db: SessionDep) -> ApiKey:
+def require_api_key(request: Request, db: Session) -> ApiKey:
     """The valid, unrevoked key of the request; 401 problem details otherwise."""
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
@@ -24,6 +22,3 @@ def require_api_key(request: Request, db: SessionDep) -> ApiKey:
     if api_key is None:
         raise HTTPException(401, "the API key is unknown or revoked", UNAUTHORISED_HEADERS)
     return api_key
-
-
-ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]
