@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.api.auth import bearer, require_api_key
 from app.config import Settings
 from app.db import Database
 from app.models import ApiKey
@@ -51,9 +52,9 @@ def _current_user(request: Request, db: SessionDep) -> SignedInUser:
     return current_user(request, db)
 
 
-def _api_key(request: Request, db: SessionDep) -> ApiKey:
-    from app.api.auth import require_api_key
-
+def _api_key(
+    request: Request, db: SessionDep, _: Annotated[object, Depends(bearer)] = None
+) -> ApiKey:
     return require_api_key(request, db)
 
 

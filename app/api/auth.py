@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.models import ApiKey
 from app.services.apikeys import authenticate_api_key
 
 UNAUTHORISED_HEADERS = {"WWW-Authenticate": 'Bearer realm="stagefit"'}
+# Declares the scheme in the OpenAPI document; the key itself is checked below.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from `stagefit apikey create`: `Authorization: Bearer sf_live_…`.",
+)
 
 
 def require_api_key(request: Request, db: Session) -> ApiKey:

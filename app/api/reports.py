@@ -2,58 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.responses import PDF, problem
+from app.api.params import Headcounts, Locale
 from app.deps import ApiKeyDep, SessionDep
+from app.problems import problem_responses
 from app.services import reports
 from app.web.pdf import pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-
-LOCALE = Query(
-    description="The report's language, one of the instrument's locales. Default: the "
-    "assessment's own where the instrument has it, else the instrument's first."
+PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
+UNKNOWN_LOCALE = "a `locale` the instrument has no texts in (the detail names the ones it has)"
+ASSESSMENT_RESPONSES = problem_responses(
+    401,
+    404,
+    409,
+    422,
+    s404="No such assessment in your organisation.",
+    s409="The assessment is not completed yet.",
+    s422=f"A parameter value the report cannot take: {UNKNOWN_LOCALE}, or an unknown `kind` "
+    "or `paper`.",
 )
-TEAM_LOCALE = Query(
-    description="The report's language, one of the instrument's locales. Default: the "
-    "instrument's first."
+TEAM_RESPONSES = problem_responses(
+    401,
+    404,
+    409,
+    422,
+    s404="No such team in your organisation.",
+    s409="No rep of the team has completed an assessment yet.",
+    s422=f"A parameter value the report cannot take: {UNKNOWN_LOCALE}, a `headcount` that is "
+    "not STAGE=N with a stage key and a whole number, or an unknown `paper`.",
 )
-ASSESSMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: PDF,
-    404: problem("No such assessment in your organisation."),
-    409: problem("The assessment is not completed yet."),
-    422: problem(
-        "A parameter value the report cannot take: a `locale` the instrument has no texts in "
-        "(the detail names the ones it has), or an unknown `kind` or `paper`."
-    ),
-}
-TEAM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: PDF,
-    404: problem("No such team in your organisation."),
-    409: problem("No rep of the team has completed an assessment yet."),
-    422: problem(
-        "A parameter value the report cannot take: a `locale` the instrument has no texts in "
-        "(the detail names the ones it has), a `headcount` that is not STAGE=N with a stage "
-        "key and a whole number, or an unknown `paper`."
-    ),
-}
 
 
 @router.get(
     "/assessments/{assessment_id}/report.pdf",
     response_class=Response,
-    responses=ASSESSMENT_RESPONSES,
+    responses={200: PDF, **ASSESSMENT_RESPONSES},
 )
 def assessment_report(
     assessment_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
     kind: Literal["manager", "participant"] = "manager",
-    locale: Annotated[str | None, LOCALE] = None,
+    locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
@@ -69,13 +64,17 @@ def assessment_report(
     )
 
 
-@router.get("/teams/{team_id}/report.pdf", response_class=Response, responses=TEAM_RESPONSES)
+@router.get(
+    "/teams/{team_id}/report.pdf",
+    response_class=Response,
+    responses={200: PDF, **TEAM_RESPONSES},
+)
 def team_report(
     team_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
-    headcount: Annotated[list[str] | None, Query(description="STAGE=N, repeatable")] = None,
-    locale: Annotated[str | None, TEAM_LOCALE] = None,
+    headcount: Headcounts = None,
+    locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""

@@ -147,6 +147,18 @@ def user_create(
         typer.echo(f"password: {password}")
 
 
+@user_cli.command("remove")
+def user_remove(
+    email: str = typer.Option(..., "--email", help="The sign-in to remove."),
+) -> None:
+    """Remove a sign-in; its open sessions end at once."""
+    from app.services.users import remove_user
+
+    with _session() as db:
+        remove_user(db=db, email=email)
+    typer.echo(f"user {email.strip().lower()} removed")
+
+
 @apikey_cli.command("create")
 def apikey_create(
     org: str = typer.Option(..., "--org", help="The organisation's slug."),

@@ -27,6 +27,7 @@ from app.instrument.model import (
     SjtItem,
 )
 from app.instrument.presentation import presentation_order
+from app.instrument.process import PHASE_KEYS
 from app.instrument.text import t
 
 FloatArray = NDArray[np.float64]
@@ -140,7 +141,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
     for j, stage in enumerate(instrument.stages):
         for sc in stage.competencies:
             weights[competency_index[sc.competency], j] = sc.weight
-    phase_keys = ("pre_sale", "post_sale")
+    phase_keys = PHASE_KEYS
     phases = np.asarray([[float(s.phase == p) for p in phase_keys] for s in instrument.stages])
 
     scale_set = set(scale)

@@ -100,6 +100,14 @@ def test_user_create_bad_input_is_one_line(run_cli) -> None:  # type: ignore[no-
     )
 
 
+def test_user_remove_takes_the_sign_in_away(run_cli, db: Session) -> None:  # type: ignore[no-untyped-def]
+    _ok(run_cli("org", "create", "Acme"))
+    _ok(run_cli("user", "create", "--org", "acme", "--email", "m@acme.example", input="p" * 12))
+    assert "removed" in _ok(run_cli("user", "remove", "--email", "M@acme.example"))
+    assert authenticate_user(db=db, email="m@acme.example", password="p" * 12) is None
+    assert "no user" in _one_line_error(run_cli("user", "remove", "--email", "m@acme.example"))
+
+
 def test_apikey_create_prints_a_working_key_once(run_cli, db: Session) -> None:  # type: ignore[no-untyped-def]
     _ok(run_cli("org", "create", "Acme"))
     out = json.loads(_ok(run_cli("apikey", "create", "--org", "acme", "--name", "ATS", "--json")))

@@ -110,7 +110,7 @@ def test_a_bad_headcount_is_422_problem_details(api: Api, team: Team) -> None:
         response = api.get(f"/api/v1/teams/{team.id}/report.pdf", headcount=value)
         assert response.status_code == 422, value
         assert response.headers["content-type"].startswith(PROBLEM)
-        assert repr(value) in response.json()["detail"]
+        assert "headcount" in response.json()["detail"]
 
 
 def test_the_422s_are_documented_in_the_openapi(http: httpx.Client) -> None:
