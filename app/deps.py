@@ -55,10 +55,17 @@ def _current_user(request: Request, db: SessionDep) -> SignedInUser:
 def _api_key(
     request: Request, db: SessionDep, _: Annotated[object, Depends(bearer)] = None
 ) -> ApiKey:
-    return require_api_key(request, db)
+    return require_api_key(request, db, scope="read")
+
+
+def _write_api_key(
+    request: Request, db: SessionDep, _: Annotated[object, Depends(bearer)] = None
+) -> ApiKey:
+    return require_api_key(request, db, scope="write")
 
 
 # FastAPI makes each dependency once per request: the handler's SessionDep is the very
 # session these two read the user or the key with.
 CurrentUser = Annotated[SignedInUser, Depends(_current_user)]
-ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]
+ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]  # a key with the read scope
+WriteApiKeyDep = Annotated[ApiKey, Depends(_write_api_key)]  # a key with the write scope

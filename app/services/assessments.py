@@ -22,7 +22,8 @@ from app.models import (
     StatusColumn,
     Team,
 )
-from app.services import audit
+from app.sealing import seal, unseal
+from app.services import audit, events
 from app.services.instruments import default_norm_table
 from app.services.tokens import hash_token, new_token
 from app.services.users import normalise_email
@@ -41,8 +42,18 @@ class Invitation:
     token: str  # shown once: only its hash is stored
 
 
+LINK = "participant-link"  # the sealing purpose of participant tokens
+
+
 def participant_url(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/a/{token}"
+
+
+def link_of(settings: Settings, assessment: Assessment) -> str | None:
+    """The participant's link again, from its sealed copy; None when there is none (made
+    before links were kept, or under another secret key)."""
+    token = unseal(settings.secret_key, LINK, assessment.token_sealed)
+    return participant_url(settings, token) if token else None
 
 
 def find_or_create_participant(
@@ -90,9 +101,11 @@ def invite(
     expires_at: datetime | None = None,
     locale: str = "en",
     actor: str = "cli",
+    seal_with: str | None = None,
     now: datetime | None = None,
 ) -> Invitation:
-    """A new assessment with the instrument version and its norm table frozen now."""
+    """A new assessment with the instrument version and its norm table frozen now.
+    `seal_with` (the secret key) keeps a sealed copy of the link, to send or show it again."""
     now = now or utcnow()
     if team_id is not None:
         team = db.get(Team, team_id)
@@ -119,6 +132,7 @@ def invite(
         norm_table_id=default_norm_table(db, instrument_version).id,
         status=AssessmentStatus.INVITED,
         token_hash=token_hash,
+        token_sealed=seal(seal_with, LINK, token) if seal_with else None,
         locale=locale,
         created_at=now,
         updated_at=now,
@@ -134,13 +148,14 @@ def invite(
         subject_id=assessment.id,
         detail={"instrument": f"{instrument_version.key} {instrument_version.version}"},
     )
+    events.emit(db=db, event_type="assessment.invited", assessment=assessment, now=now)
     return Invitation(assessment=assessment, token=token)
 
 
 def _record_transition(
     db: Session, assessment: Assessment, status: AssessmentStatus, *, actor: str, now: datetime
 ) -> None:
-    """Move to `status` and audit it as `assessment.<status>`."""
+    """Move to `status`, audit it and raise the event `assessment.<status>`."""
     assessment.status = status
     assessment.updated_at = now
     audit.record(
@@ -151,6 +166,7 @@ def _record_transition(
         subject_id=assessment.id,
     )
     db.flush()
+    events.emit(db=db, event_type=f"assessment.{status}", assessment=assessment, now=now)
 
 
 def find_by_token(*, db: Session, token: str) -> Assessment | None:
@@ -273,4 +289,7 @@ def store_result(
         detail={"result_id": row.id, "engine_version": row.engine_version},
     )
     db.flush()
+    events.emit(db=db, event_type="assessment.completed", assessment=assessment, now=now)
+    # Reports are drawn on demand from the stored result, so the PDF can be fetched now.
+    events.emit(db=db, event_type="report.ready", assessment=assessment, now=now)
     return row
