@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from app.config import Settings, var_dir
 from app.worker import wake
 
 log = logging.getLogger("stagefit.worker")
+WARN_EVERY = 60.0  # seconds between two warnings about the same trouble
 
 
 class Service(Protocol):
@@ -95,6 +97,7 @@ class QueueWaker:
 
         app = build_app(self.settings, worker=False)
         app.open()
+        warned = 0.0
         try:
             while True:
                 self._wanted.wait()
@@ -104,7 +107,9 @@ class QueueWaker:
                 try:
                     defer_drain(app)
                 except Exception as exc:  # the workers' periodic drain picks it up
-                    log.warning("could not wake the workers (%s); they poll every few s", exc)
+                    if time.monotonic() - warned > WARN_EVERY:
+                        warned = time.monotonic()
+                        log.warning("could not wake the workers (%s); they poll every 5 s", exc)
         finally:
             app.close()
 

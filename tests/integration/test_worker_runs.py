@@ -214,3 +214,36 @@ def test_admins_list_what_did_not_go_out_and_send_it_again(
         ("dead", 1),
         ("delivered", 2),
     ]
+
+
+def test_stagefit_worker_on_sqlite_delivers_and_stops_cleanly_on_sigterm(
+    database: Database, db, org, invite, settings: Settings, make_env, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    if _postgres(settings):
+        pytest.skip("on PostgreSQL stagefit worker runs procrastinate (test_worker_crash.py)")
+    import signal
+    import subprocess
+
+    from tests.conftest import STAGEFIT
+
+    with Receiver() as receiver:
+        receiver.trust(add_endpoint(db, org, receiver.url).secret)
+        invite()
+        log = tmp_path / "worker.log"
+        worker = subprocess.Popen(
+            [STAGEFIT, "worker", "--concurrency", "2"],
+            env=make_env(STAGEFIT_LOG_LEVEL="INFO"),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            (got,) = receiver.wait_for(1, timeout=60)
+            wait_until(lambda: statuses(database) == ["delivered"], what="delivered")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            code = worker.wait(30)
+    assert got.verified
+    assert code == 0, log.read_text()
+    said = log.read_text()
+    assert "stagefit worker running (SQLite" in said and "2 deliveries at once" in said
+    assert "e-mails are written to" in said
