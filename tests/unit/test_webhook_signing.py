@@ -99,3 +99,33 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
 )
 def test_only_public_addresses_count_as_public(address: str, public: bool) -> None:
     assert is_public(address) is public
+
+
+def test_names_leading_to_private_addresses_are_blocked_before_any_connection() -> None:
+    from app.delivery.addresses import BlockedAddress, pinned_request
+
+    with httpx.Client() as client, pytest.raises(BlockedAddress, match="127.0.0.1"):
+        pinned_request(
+            client, "http://localhost:9/x", content=b"{}", headers={}, allow_private=False
+        )
+
+
+def test_a_checked_address_is_the_one_connected_to_with_the_name_kept() -> None:
+    from app.delivery.addresses import pinned_request
+
+    with httpx.Client() as client:
+        request = pinned_request(
+            client,
+            "https://93.184.216.34:8443/hooks?x=1",
+            content=b"{}",
+            headers={"webhook-id": "m1"},
+            allow_private=False,
+        )
+        plain = pinned_request(
+            client, "http://localhost:9/x", content=b"{}", headers={}, allow_private=True
+        )
+    assert str(request.url) == "https://93.184.216.34:8443/hooks?x=1"
+    assert request.headers["host"] == "93.184.216.34:8443"
+    assert request.extensions["sni_hostname"] == "93.184.216.34"
+    assert request.headers["webhook-id"] == "m1"
+    assert str(plain.url) == "http://localhost:9/x"  # allowed: sent as given
