@@ -16,6 +16,7 @@ from app.reports.team_context import TeamMemberInput, TeamReport, team_report
 from app.reports.views import Branding
 from app.services import assessments as assessment_service
 from app.services.instruments import get_norms, instrument_of, list_instrument_versions
+from app.services.mail_status import EmailDelivery, email_deliveries
 from app.services.reports import latest_team_results
 from app.vocabulary import AssessmentStatus, status_at
 
@@ -59,6 +60,7 @@ class AssessmentDetail:
     cancelled_at: datetime | None
     share_feedback: bool
     report: RepReport | None  # the result, as the Sales Manager Report sees it
+    emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
 
     @property
     def is_open(self) -> bool:
@@ -213,6 +215,7 @@ def assessment_detail(
         cancelled_at=assessment.cancelled_at,
         share_feedback=bool(organisation.share_feedback),
         report=report,
+        emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
     )
 
 
