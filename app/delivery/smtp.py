@@ -148,7 +148,8 @@ def _write(message: EmailMessage, name: str) -> Delivery:
     # Written aside and renamed: a reader of the folder never sees half an e-mail.
     partial = path.with_suffix(".eml.partial")
     try:
-        partial.write_bytes(message.as_bytes())
+        # UTF-8 headers (RFC 6532), so an international address reads as it was given.
+        partial.write_bytes(message.as_bytes(policy=message.policy.clone(utf8=True)))
         os.replace(partial, path)
     except OSError as exc:
         return Delivery(Outcome.FAILED, None, f"could not write {path}: {exc}")

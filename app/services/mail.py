@@ -170,7 +170,10 @@ def compose(
     email["From"] = Address(
         display_name=name or f"{organisation.name} via StageFit", addr_spec=address
     )
-    email["To"] = Address(display_name=participant.full_name, addr_spec=participant.email)
+    # By its parts: the email package refuses a non-ASCII local part given whole, yet sends
+    # it (SMTPUTF8) when the server offers that.
+    username, _, host = participant.email.rpartition("@")
+    email["To"] = Address(display_name=participant.full_name, username=username, domain=host)
     email["Date"] = format_datetime(as_utc(now))
     email["Message-ID"] = f"<{message_id}@{domain}>"
     # An automatic message (RFC 3834): out-of-office replies should not answer it.
