@@ -22,7 +22,7 @@ def greenhouse_stand_in(statuses: list[int] | None = None) -> Iterator[StandIn]:
     stand_in = StandIn(statuses=list(statuses or []))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_PATCH(self) -> None:  # noqa: N802 (http.server's names)
+        def do_PATCH(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length).decode() if length else ""
             stand_in.calls.append(

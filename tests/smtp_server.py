@@ -34,7 +34,7 @@ class Mailbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         if address.lower() in self.refuse:
@@ -45,7 +45,7 @@ class Mailbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         # Headers may be raw UTF-8 (SMTPUTF8, RFC 6532): read them as text, not as bytes.
         text = envelope.original_content.decode("utf-8")
         message = email.message_from_string(text, policy=email.policy.default)

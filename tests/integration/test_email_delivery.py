@@ -27,7 +27,7 @@ from tests.integration.participant_client import parse
 from tests.integration.test_manager_auth import manager, sign_in  # noqa: F401 (fixture)
 from tests.smtp_server import Mailbox, self_signed, smtp_server
 
-LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9" height="9"/></svg>'
 
 
 @pytest.fixture
@@ -129,7 +129,9 @@ def test_reminder_and_greenhouse_e_mails_say_what_they_are(
     day = reminded.assessment.expires_at.day
     assert reminder["Subject"].startswith("Reminder: your Mini Sales Inventory for Test Org")
     assert f"open until {day} " in reminder["Subject"]
-    assert candidate["Subject"] == "Your application to Test Org: please take the Mini Sales Inventory"
+    assert candidate["Subject"] == (
+        "Your application to Test Org: please take the Mini Sales Inventory"
+    )
     text, html = parts(candidate)
     assert "Thank you for your application to Test Org" in text
     assert "part of its decision on your application" in text and "decision on your" in html
@@ -305,7 +307,9 @@ def test_the_invite_form_e_mails_the_invitation_unless_told_not_to(
 ) -> None:
     assert sign_in(http).status_code == 303
     form = {"first_name": "Ada", "last_name": "Lovelace", "instrument": mini_instrument_version.id}
-    mailed = http.post("/app/invite", data={**form, "email": "ada@example.com", "send_email": "yes"})
+    mailed = http.post(
+        "/app/invite", data={**form, "email": "ada@example.com", "send_email": "yes"}
+    )
     not_mailed = http.post("/app/invite", data={**form, "email": "quiet@example.com"})
     assert mailed.status_code == not_mailed.status_code == 303
     rows = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "email")).all()
