@@ -27,7 +27,7 @@ from tests.integration.participant_client import parse
 from tests.integration.test_manager_auth import manager, sign_in  # noqa: F401 (fixture)
 from tests.smtp_server import Mailbox, self_signed, smtp_server
 
-LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9" height="9"/></svg>'
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9"/></svg>'
 
 
 @pytest.fixture
@@ -139,7 +139,11 @@ def test_reminder_and_greenhouse_e_mails_say_what_they_are(
 
 
 def test_odd_unicode_names_are_escaped_in_html_and_encoded_in_headers(
-    db: Session, org: Organisation, invite: Any, smtp_settings: Settings, mailbox: Mailbox,
+    db: Session,
+    org: Organisation,
+    invite: Any,
+    smtp_settings: Settings,
+    mailbox: Mailbox,
     deliver_outbox: Any,
 ) -> None:
     org.name = "Ünïcødé <Sales> & Co 🚀"
@@ -167,7 +171,9 @@ def test_starttls_with_a_self_signed_certificate_and_auth(
         url = f"smtp+starttls://mailer:{quote(password, safe='')}@127.0.0.1:{port}"
         good = settings.model_copy(update={"smtp_url": url, "smtp_ca_file": certificate.cert})
         untrusted = settings.model_copy(update={"smtp_url": url})
-        wrong = good.model_copy(update={"smtp_url": f"smtp+starttls://mailer:nope@127.0.0.1:{port}"})
+        wrong = good.model_copy(
+            update={"smtp_url": f"smtp+starttls://mailer:nope@127.0.0.1:{port}"}
+        )
         queue(db, invite, email="tls@example.com")
 
         [failed] = deliver_outbox(settings=untrusted)  # certificates are checked, always
@@ -287,9 +293,7 @@ def test_a_link_that_cannot_be_unsealed_or_a_closed_invitation_is_not_sent(
     from app.services import assessments
 
     unsealed = invite(email="old@example.com")  # made without a sealed copy of its link
-    notifications.enqueue_email(
-        db=db, assessment=unsealed.assessment, message=Message.REMINDER
-    )
+    notifications.enqueue_email(db=db, assessment=unsealed.assessment, message=Message.REMINDER)
     cancelled = queue(db, invite, email="cancelled@example.com")
     assessments.cancel(db=db, assessment=cancelled.assessment)
     db.commit()
@@ -303,7 +307,10 @@ def test_a_link_that_cannot_be_unsealed_or_a_closed_invitation_is_not_sent(
 
 
 def test_the_invite_form_e_mails_the_invitation_unless_told_not_to(
-    db: Session, http: httpx.Client, manager: str, mini_instrument_version: Any  # noqa: F811
+    db: Session,
+    http: httpx.Client,
+    manager: str,
+    mini_instrument_version: Any,  # noqa: F811
 ) -> None:
     assert sign_in(http).status_code == 303
     form = {"first_name": "Ada", "last_name": "Lovelace", "instrument": mini_instrument_version.id}
