@@ -8,7 +8,7 @@ from base64 import b64decode
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from fastapi.security import HTTPBasic
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -16,8 +16,17 @@ from app.models import ApiKey
 from app.services.apikeys import authenticate_api_key, due_for_touch, touch
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="stagefit-greenhouse", charset="UTF-8"'}
-# Declares the scheme in the OpenAPI document; the credentials are checked below.
-basic = HTTPBasic(
+
+
+class _DeclaredBasic(HTTPBasic):
+    """Declares the scheme in the OpenAPI document only: the credentials are checked below,
+    so every refusal carries the same challenge and a problem document."""
+
+    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:
+        return None
+
+
+basic = _DeclaredBasic(
     auto_error=False,
     scheme_name="GreenhouseBasic",
     description="HTTP Basic: an API key from `stagefit apikey create` as the user name and an "
@@ -61,7 +70,12 @@ def require_greenhouse_key(request: Request, db: Session, *, scope: str) -> Gree
     if scope not in api_key.scope_set:
         raise HTTPException(403, f"this API key does not have the {scope!r} scope")
     if due_for_touch(api_key):
-        database: Database = request.app.state.database
-        with database.session(write=True) as own:
-            touch(db=own, api_key_id=api_key.id)
+        if request.method in ("GET", "HEAD"):
+            database: Database = request.app.state.database
+            with database.session(write=True) as own:
+                touch(db=own, api_key_id=api_key.id)
+        else:
+            # A POST's session holds SQLite's write lock already: a second writer would wait
+            # for it for ever, so the last use is written with the request (lost if it fails).
+            touch(db=db, api_key_id=api_key.id)
     return GreenhouseCaller(api_key=api_key, key=key)

@@ -25,6 +25,7 @@ from app.services.greenhouse import Candidate
 
 router = APIRouter(prefix="/integrations/greenhouse", tags=["greenhouse"])
 AUTH = problem_responses(401, 403, s401="No API key, a wrong or revoked one, or a password")
+BODY = problem_responses(400, 422, s400="The body is not JSON")
 
 
 def _organisation(db: SessionDep, organisation_id: str) -> Organisation:
@@ -43,7 +44,8 @@ def list_tests(db: SessionDep, caller: GreenhouseReader) -> list[PartnerTestOut]
     "/send_test",
     responses={
         **AUTH,
-        **problem_responses(404, 422, s404="No such partner_test_id"),
+        **BODY,
+        **problem_responses(404, s404="No such partner_test_id"),
     },
 )
 def send_test(
@@ -92,7 +94,7 @@ def test_status(
     return TestStatusOut(**vars(status))
 
 
-@router.post("/request_errors", responses={**AUTH, **problem_responses(422)})
+@router.post("/request_errors", responses={**AUTH, **BODY})
 def request_errors(
     body: RequestErrorIn, db: SessionDep, caller: GreenhouseReader
 ) -> RequestErrorOut:

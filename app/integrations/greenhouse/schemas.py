@@ -1,12 +1,13 @@
 """What Greenhouse sends and gets back, as its Assessment Partner API documents it
 (developers.greenhouse.io/assessment.html): snake_case names, null for a missing value, and
-properties Greenhouse may add later are accepted (never refused) and ignored."""
+properties Greenhouse may add later accepted and kept with the order (printable JSON up to two
+levels deep: the document says exactly what is accepted, so nothing valid is refused)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from app.limits import max_length
 from app.models import Participant, PartnerOrder
@@ -20,6 +21,41 @@ TEST_ID = r"^[a-z0-9][a-z0-9._-]{0,63}@[0-9A-Za-z._-]{1,16}$"
 INTERVIEW_ID = r"^[A-Za-z0-9-]{1,64}$"
 
 Text = Annotated[str, Field(max_length=2048, pattern=TEXT)]
+
+# What a property Greenhouse adds later may hold: printable text, numbers, booleans, null, or
+# a list or object of those (the edge refuses control characters anywhere, keys included).
+_PRIMITIVE: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": TEXT, "maxLength": 2048},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+    ]
+}
+_KEYS = {"pattern": TEXT}
+Primitive = Annotated[
+    Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None,
+    WithJsonSchema(_PRIMITIVE),
+]
+Extra = Annotated[
+    Primitive | list[Primitive] | dict[Annotated[str, Field(pattern=TEXT)], Primitive],
+    WithJsonSchema(
+        {
+            "anyOf": [
+                _PRIMITIVE,
+                {"type": "array", "items": _PRIMITIVE},
+                {"type": "object", "propertyNames": _KEYS, "additionalProperties": _PRIMITIVE},
+            ]
+        }
+    ),
+]
+
+
+class GreenhouseIn(BaseModel):
+    """A request body from Greenhouse: its documented fields, and any it adds later."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"propertyNames": _KEYS})
+    __pydantic_extra__: dict[str, Extra] = Field(init=False)
 
 
 class PartnerTestOut(BaseModel):
@@ -38,9 +74,7 @@ class PartnerTestOut(BaseModel):
     partner_test_name: str = Field(description="Shown in Greenhouse as the test's label.")
 
 
-class CandidateIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CandidateIn(GreenhouseIn):
     first_name: str = Field(
         min_length=1, max_length=max_length(Participant.first_name), pattern=NAME
     )
@@ -55,10 +89,10 @@ class CandidateIn(BaseModel):
     greenhouse_profile_url: Text | None = None
 
 
-class SendTestIn(BaseModel):
+class SendTestIn(GreenhouseIn):
     model_config = ConfigDict(
-        extra="ignore",
         json_schema_extra={
+            "propertyNames": _KEYS,
             "examples": [
                 {
                     "partner_test_id": "sales-process-inventory@1.0",
@@ -77,7 +111,7 @@ class SendTestIn(BaseModel):
                         "take_home_tests/12345"
                     ),
                 }
-            ]
+            ],
         },
     )
 
@@ -143,10 +177,10 @@ class TestStatusOut(BaseModel):
     )
 
 
-class RequestErrorIn(BaseModel):
+class RequestErrorIn(GreenhouseIn):
     model_config = ConfigDict(
-        extra="ignore",
         json_schema_extra={
+            "propertyNames": _KEYS,
             "examples": [
                 {
                     "api_call": "test_status",
@@ -156,7 +190,7 @@ class RequestErrorIn(BaseModel):
                     "partner_interview_id": "0b6f1c2e-…",
                     "candidate_email": "hpotter@hogwarts.example",
                 }
-            ]
+            ],
         },
     )
 
