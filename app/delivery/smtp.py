@@ -10,6 +10,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTPUTF8
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -149,7 +150,7 @@ def _write(message: EmailMessage, name: str) -> Delivery:
     partial = path.with_suffix(".eml.partial")
     try:
         # UTF-8 headers (RFC 6532), so an international address reads as it was given.
-        partial.write_bytes(message.as_bytes(policy=message.policy.clone(utf8=True)))
+        partial.write_bytes(message.as_bytes(policy=SMTPUTF8))
         os.replace(partial, path)
     except OSError as exc:
         return Delivery(Outcome.FAILED, None, f"could not write {path}: {exc}")

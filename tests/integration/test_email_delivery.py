@@ -309,8 +309,8 @@ def test_a_link_that_cannot_be_unsealed_or_a_closed_invitation_is_not_sent(
 def test_the_invite_form_e_mails_the_invitation_unless_told_not_to(
     db: Session,
     http: httpx.Client,
-    manager: str,
-    mini_instrument_version: Any,  # noqa: F811
+    manager: str,  # noqa: F811
+    mini_instrument_version: Any,
 ) -> None:
     assert sign_in(http).status_code == 303
     form = {"first_name": "Ada", "last_name": "Lovelace", "instrument": mini_instrument_version.id}

@@ -32,7 +32,7 @@ _PRIMITIVE: dict[str, Any] = {
         {"type": "null"},
     ]
 }
-_KEYS = {"pattern": TEXT}
+_KEYS: dict[str, Any] = {"pattern": TEXT}
 Primitive = Annotated[
     Text | int | Annotated[float, Field(allow_inf_nan=False)] | bool | None,
     WithJsonSchema(_PRIMITIVE),
