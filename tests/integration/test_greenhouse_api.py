@@ -307,7 +307,9 @@ def test_the_completion_patch_is_retried_until_greenhouse_accepts_it(
 ) -> None:
     with greenhouse_stand_in([500, 503]) as greenhouse:
         url = f"{greenhouse.url}/integrations/testing_partners/take_home_tests/777"
-        interview_id = order(http, key, mini_instrument_version, url=url).json()[
+        answer = order(http, key, mini_instrument_version, url=url)
+        assert answer.status_code == 200, answer.text
+        interview_id = answer.json()[
             "partner_interview_id"
         ]
         deliver_outbox()  # the invitation e-mail (written to var/outbox/)
@@ -334,7 +336,9 @@ def test_a_patch_to_a_test_greenhouse_no_longer_has_is_not_retried(
 ) -> None:
     with greenhouse_stand_in([410]) as greenhouse:
         url = f"{greenhouse.url}/take_home_tests/1"
-        interview_id = order(http, key, mini_instrument_version, url=url).json()[
+        answer = order(http, key, mini_instrument_version, url=url)
+        assert answer.status_code == 200, answer.text
+        interview_id = answer.json()[
             "partner_interview_id"
         ]
         complete(db, _invitation(db, interview_id), seed=4)

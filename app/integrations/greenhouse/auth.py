@@ -6,7 +6,6 @@ from __future__ import annotations
 import binascii
 from base64 import b64decode
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.security import HTTPBasic
@@ -23,7 +22,8 @@ class _DeclaredBasic(HTTPBasic):
     """Declares the scheme in the OpenAPI document only: the credentials are checked below,
     so every refusal carries the same challenge and a problem document."""
 
-    async def __call__(self, request: Any) -> Any:  # the OpenAPI declaration's hook
+    # FastAPI reads this signature: `request` must be a Request, or it becomes a parameter.
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
         return None
 
 
