@@ -309,9 +309,7 @@ def test_the_completion_patch_is_retried_until_greenhouse_accepts_it(
         url = f"{greenhouse.url}/integrations/testing_partners/take_home_tests/777"
         answer = order(http, key, mini_instrument_version, url=url)
         assert answer.status_code == 200, answer.text
-        interview_id = answer.json()[
-            "partner_interview_id"
-        ]
+        interview_id = answer.json()["partner_interview_id"]
         deliver_outbox()  # the invitation e-mail (written to var/outbox/)
         complete(db, _invitation(db, interview_id), seed=4)
         outcomes = [d.delivery.outcome for d in deliver_outbox() + deliver_outbox()]
@@ -338,9 +336,7 @@ def test_a_patch_to_a_test_greenhouse_no_longer_has_is_not_retried(
         url = f"{greenhouse.url}/take_home_tests/1"
         answer = order(http, key, mini_instrument_version, url=url)
         assert answer.status_code == 200, answer.text
-        interview_id = answer.json()[
-            "partner_interview_id"
-        ]
+        interview_id = answer.json()["partner_interview_id"]
         complete(db, _invitation(db, interview_id), seed=4)
         kinds = {d.kind: d.delivery for d in deliver_outbox()}
         assert kinds["greenhouse"].outcome == Outcome.REFUSED
