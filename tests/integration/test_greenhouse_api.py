@@ -342,3 +342,50 @@ def test_a_patch_to_a_test_greenhouse_no_longer_has_is_not_retried(
         assert kinds["greenhouse"].outcome == Outcome.REFUSED
         assert kinds["greenhouse"].status_code == 410
         assert deliver_outbox() == []
+
+
+@pytest.mark.parametrize(
+    ("candidate", "status"),
+    [
+        ({"first_name": "Nul\u0000"}, 422),
+        ({"first_name": "x" * 101}, 422),
+        ({"first_name": "   "}, 422),
+        ({"email": "a@b"}, 422),
+        ({"email": "ümlaut@exämple.com", "first_name": "Zoë 😀"}, 200),
+    ],
+    ids=["NUL", "too long", "blank", "no domain", "unicode"],
+)
+def test_careless_or_hostile_candidates(
+    http: httpx.Client,
+    db: Session,
+    key: str,
+    mini_instrument_version: InstrumentVersion,
+    candidate: dict[str, str],
+    status: int,
+) -> None:
+    body = {
+        "partner_test_id": "mini-inventory@0.1",
+        "candidate": {"first_name": "A", "last_name": "B", "email": "a@b.example", **candidate},
+        "url": CALLBACK,
+    }
+    response = http.post(f"{BASE}/send_test", json=body, headers=basic(key))
+    assert response.status_code == status, response.text
+    expected = 1 if status == 200 else 0
+    assert db.scalar(select(func.count()).select_from(PartnerOrder)) == expected
+
+
+def test_a_lone_surrogate_or_a_huge_body_is_refused_cleanly(
+    http: httpx.Client, db: Session, key: str, mini_instrument_version: InstrumentVersion
+) -> None:
+    raw = (
+        '{"partner_test_id": "mini-inventory@0.1", "url": "' + CALLBACK + '", "candidate": '
+        '{"first_name": "\\ud800", "last_name": "B", "email": "a@b.example"}}'
+    )
+    headers = {**basic(key), "Content-Type": "application/json"}
+    lone = http.post(f"{BASE}/send_test", content=raw, headers=headers)
+    assert lone.status_code in (400, 422), lone.text
+    huge = http.post(
+        f"{BASE}/request_errors", content=b"[" + b"1," * 1_000_000 + b"1]", headers=headers
+    )
+    assert huge.status_code == 413
+    assert db.scalar(select(func.count()).select_from(PartnerOrder)) == 0
