@@ -10,6 +10,7 @@ import pytest
 from app.reports import render
 from app.reports.context import rep_report
 from app.reports.views import Branding
+from app.scoring.result import Result
 from tests.unit.report_helpers import (
     BAND_LABELS,
     pdf_pages,
@@ -38,7 +39,10 @@ def result(instrument: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def pages(instrument: Any, result: dict[str, Any]) -> list[str]:
     report = rep_report(
-        instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG, "#7a1f5c")
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG, "#7a1f5c"),
     )
     return pdf_pages(render.pdf("manager", report))
 
@@ -125,7 +129,12 @@ def test_not_enough_answers_is_shown_instead_of_a_score(instrument: Any) -> None
     result = simulated_result(instrument, seed=3, drop=(dropped.key,))
     entry = next(c for c in result["competencies"] if c["key"] == dropped.key)
     assert entry["sten"] is None
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     text = " ".join(pdf_pages(render.pdf("manager", report)))
     profile = text[text.index("Competency profile") :]
     name = entry["name"]
@@ -136,14 +145,23 @@ def test_not_enough_answers_is_shown_instead_of_a_score(instrument: Any) -> None
 def test_a_doubtful_result_carries_a_visible_banner(instrument: Any) -> None:
     result = simulated_result(instrument, seed=4, seconds_per_item=1.0)
     assert result["validity"]["status"] != "valid"
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     first = pdf_pages(render.pdf("manager", report))[0]
     assert ("CAUTION" in first) or ("NOT VALID" in first)
 
 
 def test_letter_paper_is_letter_sized(instrument: Any, result: dict[str, Any]) -> None:
     report = rep_report(
-        instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG), paper="letter"
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+        paper="letter",
     )
     width, height = pdf_size(render.pdf("participant", report))
     assert (round(width), round(height)) == (612, 792)
