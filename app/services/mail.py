@@ -132,7 +132,7 @@ def view(
             (say("email.heading.who_sees"), notice.who_sees),
             (say("email.heading.kept"), notice.kept),
         ],
-        button=say("email.button_resume" if started else "email.button"),
+        button=say("email.button_resume") if started else say("email.button"),
         link=link,
         expiry=say("email.expiry", **words) if assessment.expires_at else None,
         fallback=say("email.fallback"),
