@@ -67,7 +67,8 @@ from app.db import Database  # noqa: E402
 from app.models import Base, InstrumentVersion, Organisation  # noqa: E402
 
 MINI_INSTRUMENT = REPO / "tests" / "fixtures" / "mini-instrument.yaml"
-SEND_TIMEOUT = 10.0
+# Generous: a cold PDF render on a machine running two test workers can take seconds.
+SEND_TIMEOUT = 60.0
 
 
 def free_port() -> int:
