@@ -6,6 +6,7 @@ answer set and scoring a batch of 100,000 share exactly the same arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import NormalDist
 
 import numpy as np
@@ -13,6 +14,8 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 FloatArray = NDArray[np.float64]
+Percentiles = tuple[FloatArray, FloatArray] | None
+"""An empirical percentile curve in z units (app.scoring.plan.percentile_curve)."""
 
 STEN_MIN = 1.0
 STEN_MAX = 10.0
@@ -48,14 +51,28 @@ def sten(z: FloatArray) -> FloatArray:
     return np.clip(round_half_away(sten_unrounded(z)), STEN_MIN, STEN_MAX)
 
 
-def percentile(z: FloatArray) -> FloatArray:
-    """Percentage of the norm group scoring lower: round(100·Φ(z)), clamped to 1..99.
+def percentile(z: FloatArray, curves: Sequence[Percentiles] = ()) -> FloatArray:
+    """Percentage of the norm group scoring lower, rounded and clamped to 1..99.
 
-    1 and 99 are the limits because a norm group of a few thousand cannot tell the
-    0.1st from the 0.4th percentile; reporting 0 or 100 would claim more than it knows.
+    From the norm group's own percentiles where `curves` gives one for a column (the last
+    axis; see `plan.percentile_curve`), interpolated linearly between them; otherwise from the
+    normal curve, 100·Φ(z). 1 and 99 are the limits because a norm group of a few thousand
+    cannot tell the 0.1st from the 0.4th percentile; reporting 0 or 100 would claim more than
+    it knows.
     """
     p = 100.0 * np.asarray(ndtr(z), dtype=np.float64)
+    for j, curve in enumerate(curves):
+        if curve is not None:
+            values, ranks = curve
+            column = p[..., j]
+            column[...] = np.where(np.isnan(column), np.nan, np.interp(z[..., j], values, ranks))
     return np.clip(round_half_away(p), PERCENTILE_MIN, PERCENTILE_MAX)
+
+
+def empirical_percentile(z: FloatArray, curve: Percentiles) -> FloatArray:
+    """`percentile` of one scale (any shape) with its own curve (None: the normal curve)."""
+    flat = np.asarray(z, dtype=np.float64).reshape(-1, 1)
+    return percentile(flat, [curve]).reshape(np.shape(z))
 
 
 def sem_z(reliability: FloatArray) -> FloatArray:

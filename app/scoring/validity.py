@@ -1,107 +1,331 @@
-"""Validity of one answer set: was it answered fast, carelessly, inconsistently or to impress?"""
+"""Validity of answer sets: answered too fast, carelessly, inconsistently, or to impress?
+
+`assess` judges a matrix of answer sets (the bench judges 100,000 at once); `check_validity`
+turns one row into the flags of a result. Each index is judged only when the instrument sets
+its threshold and, for the norm-referenced ones, the norm table carries validity norms.
+Impression management and uniformly favourable answers are cautions, never `invalid`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import NormalDist
+
 import numpy as np
+from numpy.typing import NDArray
 
 from app.instrument.model import ValidityThresholds
-from app.scoring.plan import FloatArray, ScoringPlan
+from app.scoring import careless
+from app.scoring.plan import NA_CODE, FloatArray, NormPlan, ScoringPlan
 from app.scoring.result import Level, Status, Validity, ValidityFlag
+
+IntArray = NDArray[np.int64]
 
 MIN_PAIRS = 3
 """Answered consistency pairs needed before inconsistency is judged at all."""
 COMPLETE_SHARE = 0.90
 """Below this share of answered items the result carries an `incomplete` caution."""
+NONE, CAUTION, INVALID = 0, 1, 2
+LEVELS: dict[int, Level] = {CAUTION: "caution", INVALID: "invalid"}
+STATUSES: tuple[Status, ...] = ("valid", "caution", "invalid")
+
+CARELESS_INDICES = (
+    "too_fast",
+    "fast_pages",
+    "long_string",
+    "inconsistent",
+    "even_odd",
+    "person_total",
+    "mahalanobis",
+    "synonyms",
+    "antonyms",
+)
+"""The flags of careless answering; the others are faking good and gaps."""
+FAKING_INDICES = ("uniformly_favourable", "impression_management")
 
 
-def _level(value: float, caution: float, invalid: float, *, low_is_bad: bool) -> Level | None:
-    if low_is_bad:
-        return "invalid" if value < invalid else "caution" if value < caution else None
-    return "invalid" if value >= invalid else "caution" if value >= caution else None
+@dataclass(frozen=True, eq=False)
+class ValidityArrays:
+    """Per index (flag code) its value per row (NaN: not judged) and level 0/1/2 per row."""
+
+    values: dict[str, FloatArray]
+    levels: dict[str, IntArray]
+
+    @property
+    def status(self) -> IntArray:
+        """0 valid, 1 caution, 2 invalid per row: the worst level of any index."""
+        stacked = np.stack(list(self.levels.values()), axis=1)
+        return np.asarray(stacked.max(axis=1), dtype=np.int64)
 
 
-def longest_run(codes: FloatArray) -> tuple[int, int]:
-    """Length and start of the longest run of identical answers; a gap breaks a run."""
-    best, best_start, run, start = 0, 0, 0, 0
-    previous = np.nan
-    for k, value in enumerate(codes.tolist()):
-        if value == value and value == previous:  # value == value: not NaN
-            run += 1
-        else:
-            run, start = (1, k) if value == value else (0, k + 1)
-        previous = value
-        if run > best:
-            best, best_start = run, start
-    return best, best_start
+def _levels(
+    values: FloatArray, caution: float | None, invalid: float | None, *, low_is_bad: bool
+) -> IntArray:
+    level = np.zeros(values.shape, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        for threshold, mark in ((caution, CAUTION), (invalid, INVALID)):
+            if threshold is None:
+                continue
+            hit = values < threshold if low_is_bad else values >= threshold
+            level = np.where(hit & ~np.isnan(values), mark, level)
+    return level
+
+
+def _median_seconds(codes: FloatArray, seconds: FloatArray) -> FloatArray:
+    timed = np.where(~np.isnan(codes), seconds, np.nan)
+    out = np.full(codes.shape[0], np.nan)
+    some = (~np.isnan(timed)).any(axis=1)
+    if some.any():
+        out[some] = np.nanmedian(timed[some], axis=1)
+    return out
+
+
+def _pair_gaps(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
+    if not len(plan.pair_columns):
+        return np.full(scores.shape[0], np.nan)
+    gaps = np.abs(scores[:, plan.pair_columns[:, 0]] - scores[:, plan.pair_columns[:, 1]])
+    both = (~np.isnan(gaps)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(gaps, axis=1) / both
+    return np.where(both >= MIN_PAIRS, mean, np.nan)
+
+
+def _impression(
+    plan: ScoringPlan, limits: ValidityThresholds, norms: NormPlan, codes: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """Norm-referenced (a z) where the instrument and its norms allow, else the count of
+    items endorsed at the keyed extreme; a caution either way, never invalid."""
+    reference = norms.validity
+    if _impression_normed(limits, norms):
+        assert reference is not None
+        assert reference.impression_mean is not None and reference.impression_sd is not None
+        score = careless.impression_score(plan, codes)
+        z = (score - reference.impression_mean) / reference.impression_sd
+        return z, _levels(z, limits.impression_caution_z, None, low_is_bad=False)
+    if not len(plan.impression_columns):
+        return np.full(codes.shape[0], np.nan), np.zeros(codes.shape[0], dtype=np.int64)
+    claimed = (codes[:, plan.impression_columns] == plan.impression_extreme).sum(axis=1)
+    count = claimed.astype(np.float64)
+    return count, _levels(count, limits.impression_caution, None, low_is_bad=False)
+
+
+def _impression_normed(limits: ValidityThresholds, norms: NormPlan) -> bool:
+    reference = norms.validity
+    return (
+        limits.impression_caution_z is not None
+        and reference is not None
+        and reference.impression_mean is not None
+        and reference.impression_sd is not None
+    )
+
+
+def assess(
+    plan: ScoringPlan,
+    limits: ValidityThresholds,
+    norms: NormPlan,
+    codes: FloatArray,
+    scores: FloatArray,
+    seconds: FloatArray,
+) -> ValidityArrays:
+    """Every validity index of n answer sets (answer codes, item scores, seconds per item)."""
+    answered = ~np.isnan(codes)
+    clean = np.where(codes == NA_CODE, np.nan, codes)  # "does not apply" as missing
+    values: dict[str, FloatArray] = {}
+    levels: dict[str, IntArray] = {}
+
+    def judge(code: str, value: FloatArray, level: IntArray) -> None:
+        values[code], levels[code] = value, level
+
+    median = _median_seconds(codes, seconds)
+    judge(
+        "too_fast",
+        median,
+        _levels(
+            median,
+            limits.caution_seconds_per_item,
+            limits.invalid_seconds_per_item,
+            low_is_bad=True,
+        ),
+    )
+    if limits.fast_pages_caution is not None:
+        fast = careless.fast_pages(plan, seconds, limits.page_seconds_per_item)
+        judge(
+            "fast_pages",
+            fast,
+            _levels(fast, limits.fast_pages_caution, limits.fast_pages_invalid, low_is_bad=False),
+        )
+    run, _ = careless.longest_runs(clean, plan.longstring_columns)
+    judge(
+        "long_string",
+        run,
+        _levels(run, limits.longstring_caution, limits.longstring_invalid, low_is_bad=False),
+    )
+    gap = _pair_gaps(plan, scores)
+    judge(
+        "inconsistent",
+        gap,
+        _levels(gap, limits.inconsistency_caution, limits.inconsistency_invalid, low_is_bad=False),
+    )
+    if limits.even_odd_caution is not None:
+        value = careless.even_odd(plan, scores)
+        judge("even_odd", value, _levels(value, limits.even_odd_caution, None, low_is_bad=True))
+
+    reference = norms.validity
+    if reference is not None:
+        # (code, value, caution, invalid, low is bad), computed only when a threshold is set.
+        rules: list[tuple[str, Callable[[], FloatArray], float | None, float | None, bool]] = [
+            (
+                "person_total",
+                lambda: careless.person_total(reference, scores),
+                limits.person_total_caution,
+                limits.person_total_invalid,
+                True,
+            ),
+            (
+                "mahalanobis",
+                lambda: careless.mahalanobis(reference, clean),
+                limits.mahalanobis_caution,
+                limits.mahalanobis_invalid,
+                False,
+            ),
+            (
+                "synonyms",
+                lambda: careless.pair_correlation(clean, reference.synonyms),
+                limits.synonyms_caution,
+                None,
+                True,
+            ),
+            (
+                "antonyms",
+                lambda: careless.pair_correlation(clean, reference.antonyms),
+                limits.antonyms_caution,
+                None,
+                False,
+            ),
+        ]
+        for code, compute, caution, invalid, low_is_bad in rules:
+            if caution is not None:
+                value = compute()
+                judge(code, value, _levels(value, caution, invalid, low_is_bad=low_is_bad))
+
+    if limits.favourable_caution is not None:
+        share = careless.favourable_share(plan, scores)
+        judge(
+            "uniformly_favourable",
+            share,
+            _levels(share, limits.favourable_caution, None, low_is_bad=False),
+        )
+    judge("impression_management", *_impression(plan, limits, norms, clean))
+
+    done = answered.sum(axis=1).astype(np.float64) / codes.shape[1]
+    judge("incomplete", done, _levels(done, COMPLETE_SHARE, None, low_is_bad=True))
+    return ValidityArrays(values, levels)
+
+
+def _detail(
+    code: str, value: float, plan: ScoringPlan, limits: ValidityThresholds, clean: FloatArray
+) -> str:
+    """The sentence a report prints for a flag."""
+    if code == "too_fast":
+        return (
+            f"Median {value:.1f} seconds per item (expected at least "
+            f"{limits.caution_seconds_per_item:g}): statements may not have been read."
+        )
+    if code == "fast_pages":
+        return (
+            f"{int(value)} of {len(plan.page_columns)} pages answered in under "
+            f"{limits.page_seconds_per_item:g} seconds per item: statements answered that fast "
+            "cannot have been read."
+        )
+    if code == "long_string":
+        run, start = careless.longest_runs(clean[None, :], plan.longstring_columns)
+        first = plan.item_ids[plan.longstring_columns[int(start[0])]]
+        last = plan.item_ids[plan.longstring_columns[int(start[0] + run[0]) - 1]]
+        return f"{int(value)} identical answers in a row (items {first} to {last})."
+    if code == "inconsistent":
+        pairs = int((~np.isnan(clean[plan.pair_columns]).any(axis=1)).sum())
+        return (
+            f"Statements saying nearly the same thing were answered {value:.2f} scale "
+            f"points apart on average ({pairs} pairs)."
+        )
+    if code == "incomplete":
+        total = len(clean)
+        return f"{round(value * total)} of {total} items answered ({round(100 * value)} %)."
+    return _SENTENCES[code].format(value=value, limits=limits)
+
+
+_SENTENCES = {
+    "even_odd": (
+        "The two halves of each competency's statements were answered unlike each other "
+        "(even-odd consistency {value:.2f}, expected at least {limits.even_odd_caution:.2f}): "
+        "signs of careless answering."
+    ),
+    "person_total": (
+        "The answers do not follow the pattern of agreement most people show (person-total "
+        "correlation {value:.2f}, expected at least {limits.person_total_caution:.2f}): signs "
+        "of careless or random answering."
+    ),
+    "mahalanobis": (
+        "The answer pattern is far from anything the norm group shows (Mahalanobis distance, "
+        "z = {value:.1f}; expected below {limits.mahalanobis_caution:.1f}): signs of careless "
+        "or random answering."
+    ),
+    "synonyms": (
+        "Statements most people answer alike were answered differently (synonym correlation "
+        "{value:.2f}, expected at least {limits.synonyms_caution:.2f})."
+    ),
+    "antonyms": (
+        "Statements most people answer oppositely were answered alike (antonym correlation "
+        "{value:.2f}, expected at most {limits.antonyms_caution:.2f})."
+    ),
+    "uniformly_favourable": (
+        "{value:.0%} of the statements were answered at the favourable end, more than nearly "
+        "anyone in the norm group: the answers may describe an ideal rather than habits."
+    ),
+}
+
+
+def _impression_detail(value: float, plan: ScoringPlan, normed: bool) -> str:
+    if normed:
+        return (
+            f"The statements about rare virtues were endorsed more strongly than by about "
+            f"{_share_above(value)} of the norm group (z = {value:.1f}): the answers may "
+            "describe an ideal, not habits. Read the strengths with care."
+        )
+    return (
+        f"{int(value)} of {len(plan.impression_columns)} statements about rare virtues were "
+        "endorsed at the extreme: the answers may describe an ideal, not habits."
+    )
+
+
+def _share_above(z: float) -> str:
+    return f"{NormalDist().cdf(z):.0%}"
 
 
 def check_validity(
     plan: ScoringPlan,
     limits: ValidityThresholds,
+    norms: NormPlan,
     codes: FloatArray,
     scores: FloatArray,
     seconds: FloatArray,
 ) -> Validity:
-    """Flags for one answer set (1-D rows of answer codes, item scores and seconds)."""
+    """The validity of one answer set (1-D rows of answer codes, item scores and seconds)."""
+    arrays = assess(plan, limits, norms, codes[None, :], scores[None, :], seconds[None, :])
+    clean = np.where(codes == NA_CODE, np.nan, codes)
     flags: list[ValidityFlag] = []
-    answered = ~np.isnan(codes)
-
-    timed = seconds[answered & ~np.isnan(seconds)]
-    if timed.size:
-        median = float(np.median(timed))
-        level = _level(
-            median,
-            limits.caution_seconds_per_item,
-            limits.invalid_seconds_per_item,
-            low_is_bad=True,
-        )
-        if level:
-            detail = (
-                f"Median {median:.1f} seconds per item (expected at least "
-                f"{limits.caution_seconds_per_item:g}): statements may not have been read."
-            )
-            flags.append(ValidityFlag("too_fast", level, detail))
-
-    run, start = longest_run(codes[plan.longstring_columns])
-    level = _level(run, limits.longstring_caution, limits.longstring_invalid, low_is_bad=False)
-    if level:
-        first = plan.item_ids[plan.longstring_columns[start]]
-        last = plan.item_ids[plan.longstring_columns[start + run - 1]]
-        detail = f"{run} identical answers in a row (items {first} to {last})."
-        flags.append(ValidityFlag("long_string", level, detail))
-
-    if len(plan.pair_columns):
-        pairs = scores[plan.pair_columns]
-        both = ~np.isnan(pairs).any(axis=1)
-        if both.sum() >= MIN_PAIRS:
-            gap = float(np.abs(pairs[both, 0] - pairs[both, 1]).mean())
-            level = _level(
-                gap, limits.inconsistency_caution, limits.inconsistency_invalid, low_is_bad=False
-            )
-            if level:
-                detail = (
-                    f"Statements saying nearly the same thing were answered {gap:.2f} scale "
-                    f"points apart on average ({int(both.sum())} pairs)."
-                )
-                flags.append(ValidityFlag("inconsistent", level, detail))
-
-    if len(plan.impression_columns):
-        claimed = int((codes[plan.impression_columns] == plan.impression_extreme).sum())
-        level = _level(
-            claimed, limits.impression_caution, limits.impression_invalid, low_is_bad=False
-        )
-        if level:
-            detail = (
-                f"{claimed} of {len(plan.impression_columns)} statements about rare virtues "
-                "were endorsed at the extreme: the answers may describe an ideal, not habits."
-            )
-            flags.append(ValidityFlag("impression_management", level, detail))
-
-    total, done = len(codes), int(answered.sum())
-    if done < COMPLETE_SHARE * total:
-        detail = f"{done} of {total} items answered ({round(100 * done / total)} %)."
-        flags.append(ValidityFlag("incomplete", "caution", detail))
-
-    levels = {flag.level for flag in flags}
-    status: Status = "invalid" if "invalid" in levels else "caution" if levels else "valid"
-    return Validity(status, tuple(flags))
+    indices: dict[str, float | None] = {}
+    for code, levels in arrays.levels.items():
+        value = float(arrays.values[code][0])
+        indices[code] = None if value != value else round(value, 3)
+        level = int(levels[0])
+        if level == NONE:
+            continue
+        if code == "impression_management":
+            detail = _impression_detail(value, plan, _impression_normed(limits, norms))
+        else:
+            detail = _detail(code, value, plan, limits, clean)
+        flags.append(ValidityFlag(code, LEVELS[level], detail))
+    status = STATUSES[int(arrays.status[0])]
+    return Validity(status, tuple(flags), indices)
