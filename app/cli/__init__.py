@@ -20,7 +20,7 @@ cli = typer.Typer(
 
 
 # Each module adds its commands; a module not written yet is simply absent.
-COMMAND_MODULES = ("instrument", "scoring", "analysis", "service", "reports")
+COMMAND_MODULES = ("instrument", "scoring", "analysis", "service", "reports", "export")
 
 
 def _register() -> None:
