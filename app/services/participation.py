@@ -15,7 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.instrument.model import Instrument, SjtItem
+from app.instrument.answers import answer_options
+from app.instrument.model import Instrument
 from app.instrument.presentation import pages as instrument_pages
 from app.instrument.text import t
 from app.models import Answer, Assessment, Organisation, PageTiming, Result
@@ -78,13 +79,7 @@ def _items_by_id(instrument: Instrument) -> dict[str, Any]:
 
 def build_questionnaire(instrument: Instrument) -> Questionnaire:
     page_list = instrument_pages(instrument)
-    scale = frozenset(str(point) for point in range(1, instrument.scale.points + 1))
-    allowed = {
-        item.id: (
-            frozenset(option.key for option in item.options) if isinstance(item, SjtItem) else scale
-        )
-        for item in instrument.items
-    }
+    allowed = answer_options(instrument)
     page_of: dict[str, int] = {}
     number_of: dict[str, int] = {}
     for page_number, page in enumerate(page_list, start=1):
