@@ -191,8 +191,7 @@ def best_fit(
     z1, z2 = stage_z[rows, first], stage_z[rows, second]
     sem = norming.sem_z(norms.stage_reliability)
     se_difference = np.sqrt(sem[first] ** 2 + sem[second] ** 2)
-    with np.errstate(invalid="ignore"):
-        clear = (z1 - z2) > plan.best_fit_margin * se_difference
+    clear = (z1 - z2) > plan.best_fit_margin * se_difference  # NaN compares False
     top = np.where(np.isnan(z1), -1, first).astype(np.int64)
     return top, np.asarray(clear & ~np.isnan(z2), dtype=np.bool_)
 

@@ -8,12 +8,10 @@ docs/methodology.md §6 defines each index and cites its source.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring.norming import FloatArray, Percentiles, empirical_percentile
+from app.scoring.norming import FloatArray, PercentileCurves, empirical_percentile, ratio
 from app.scoring.plan import IndexArray, ScoringPlan
 from app.scoring.validity_reference import ValidityReference
 
@@ -26,19 +24,48 @@ MIN_HALVES = 10
 
 
 def row_correlation(a: FloatArray, b: FloatArray) -> tuple[FloatArray, NDArray[np.int64]]:
-    """Pearson r per row between `a` and `b` over the columns where both are present, and how
-    many columns that was; NaN where either side does not vary."""
-    ok = ~np.isnan(a) & ~np.isnan(b)
-    count = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_a = np.where(ok, a, 0.0).sum(axis=1) / count
-        mean_b = np.where(ok, b, 0.0).sum(axis=1) / count
-        da = np.where(ok, a - mean_a[:, None], 0.0)
-        db = np.where(ok, b - mean_b[:, None], 0.0)
-        va, vb = (da * da).sum(axis=1), (db * db).sum(axis=1)
-        r = (da * db).sum(axis=1) / np.sqrt(va * vb)
-    r = np.where((va > 1e-12) & (vb > 1e-12), r, np.nan)
-    return np.asarray(r, dtype=np.float64), count.astype(np.int64)
+    """Pearson r along the last axis between `a` and `b` over the positions where both are
+    present, and how many positions that was; NaN where either side does not vary."""
+    ok = ~np.isnan(a + b)
+    count = ok.sum(axis=-1)
+    a = np.where(ok, a, 0.0)
+    b = np.where(ok, b, 0.0)
+    da = np.where(ok, a - ratio(a.sum(axis=-1), count)[..., None], 0.0)
+    db = np.where(ok, b - ratio(b.sum(axis=-1), count)[..., None], 0.0)
+    spread = (da * da).sum(axis=-1) * (db * db).sum(axis=-1)
+    r = ratio((da * db).sum(axis=-1), np.sqrt(np.where(spread > 1e-24, spread, 0.0)))
+    return r, count.astype(np.int64)
+
+
+Vectors = tuple[FloatArray, FloatArray]
+
+
+def correlate(vectors: list[Vectors]) -> list[tuple[FloatArray, NDArray[np.int64]]]:
+    """`row_correlation` of several pairs of row vectors at once: padded with NaN to one width,
+    one pass does them all (for one answer set the passes, not the arithmetic, cost time)."""
+    n = vectors[0][0].shape[0]
+    width = max(a.shape[1] for a, _ in vectors)
+    stacked = np.full((2, n, len(vectors), width), np.nan)
+    for g, (a, b) in enumerate(vectors):
+        stacked[0, :, g, : a.shape[1]] = a
+        stacked[1, :, g, : b.shape[1]] = b
+    r, count = row_correlation(stacked[0], stacked[1])
+    return [(r[:, g], count[:, g]) for g in range(len(vectors))]
+
+
+def even_odd_vectors(plan: ScoringPlan, scores: FloatArray) -> Vectors:
+    """Per competency the mean of its 1st, 3rd, 5th ... and of its 2nd, 4th ... statements."""
+    answered = ~np.isnan(scores)
+    both = plan.halves_matrix  # items × (competencies of the first half, then of the second)
+    means = ratio(np.where(answered, scores, 0.0) @ both, answered.astype(np.float64) @ both)
+    half = both.shape[1] // 2
+    return means[:, :half], means[:, half:]
+
+
+def even_odd_from(r: FloatArray, competencies: NDArray[np.int64]) -> FloatArray:
+    """The half-scale correlation stepped up with Spearman-Brown, 2r/(1 + r) (at least −1)."""
+    stepped = np.where(r <= -1.0 / 3.0, -1.0, ratio(2.0 * r, 1.0 + r))
+    return np.where(competencies >= MIN_HALVES, stepped, np.nan)
 
 
 def even_odd(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
@@ -46,32 +73,67 @@ def even_odd(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
 
     Each competency's statements are split into the 1st, 3rd, 5th ... and the 2nd, 4th ...
     (in the order shown); the two half-scale means are correlated across competencies, and
-    the correlation is stepped up with the Spearman-Brown formula 2r/(1 + r) (at least −1).
-    Careless answers make the halves disagree.
+    the correlation is stepped up with the Spearman-Brown formula. Careless answers make the
+    halves disagree.
     """
-    n = scores.shape[0]
-    odd = np.full((n, len(plan.halves)), np.nan)
-    even = np.full((n, len(plan.halves)), np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a half with no answer: NaN, expected
-        for c, (first, second) in enumerate(plan.halves):
-            if len(first) and len(second):
-                odd[:, c] = np.nanmean(scores[:, first], axis=1)
-                even[:, c] = np.nanmean(scores[:, second], axis=1)
-    r, count = row_correlation(odd, even)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stepped = np.where(r > -1.0 / 3.0, 2.0 * r / (1.0 + r), -1.0)
-    return np.where((count >= MIN_HALVES) & ~np.isnan(r), stepped, np.nan)
+    return even_odd_from(*correlate([even_odd_vectors(plan, scores)])[0])
+
+
+def person_total_vectors(reference: ValidityReference, scores: FloatArray) -> Vectors:
+    keyed = scores[:, reference.columns]
+    return keyed, np.asarray(np.broadcast_to(reference.keyed_mean, keyed.shape), np.float64)
+
+
+def at_least(r: FloatArray, count: NDArray[np.int64], minimum: int) -> FloatArray:
+    return np.where(count >= minimum, r, np.nan)
 
 
 def person_total(reference: ValidityReference, scores: FloatArray) -> FloatArray:
     """Person-total correlation (Donlon & Fischer 1968; Curran 2016): the answer set's item
     scores against the norm group's item means. Attentive answerers agree more with the
     statements most people agree with; random answers follow no such pattern."""
-    keyed = scores[:, reference.columns]
-    means = np.broadcast_to(reference.keyed_mean, keyed.shape)
-    r, count = row_correlation(keyed, np.asarray(means, dtype=np.float64))
-    return np.where(count >= MIN_ITEMS, r, np.nan)
+    return at_least(*correlate([person_total_vectors(reference, scores)])[0], MIN_ITEMS)
+
+
+def pair_vectors(codes: FloatArray, pairs: IndexArray) -> Vectors:
+    return codes[:, pairs[:, 0]], codes[:, pairs[:, 1]]
+
+
+def pair_correlation(codes: FloatArray, pairs: IndexArray) -> FloatArray:
+    """Psychometric synonyms or antonyms (Meade & Craig 2012): the correlation, across the
+    item pairs the norm group answers most alike (or most oppositely), between the first and
+    the second item's raw answers. Attentive answers give a clearly positive (or negative)
+    correlation; careless ones hover around 0."""
+    if not len(pairs):
+        return np.full(codes.shape[0], np.nan)
+    return at_least(*correlate([pair_vectors(codes, pairs)])[0], MIN_PAIRS)
+
+
+def correlation_indices(
+    plan: ScoringPlan,
+    reference: ValidityReference | None,
+    codes: FloatArray,
+    scores: FloatArray,
+    wanted: set[str],
+) -> dict[str, FloatArray]:
+    """The correlation-based indices named in `wanted` (even_odd, person_total, synonyms,
+    antonyms) in one pass; those needing validity norms only when `reference` is given."""
+    parts: list[tuple[str, Vectors, int]] = []
+    if "even_odd" in wanted:
+        parts.append(("even_odd", even_odd_vectors(plan, scores), MIN_HALVES))
+    if reference is not None:
+        if "person_total" in wanted:
+            parts.append(("person_total", person_total_vectors(reference, scores), MIN_ITEMS))
+        for name, pairs in (("synonyms", reference.synonyms), ("antonyms", reference.antonyms)):
+            if name in wanted and len(pairs):
+                parts.append((name, pair_vectors(codes, pairs), MIN_PAIRS))
+    if not parts:
+        return {}
+    results = correlate([vectors for _, vectors, _ in parts])
+    out = {}
+    for (name, _, minimum), (r, count) in zip(parts, results, strict=True):
+        out[name] = even_odd_from(r, count) if name == "even_odd" else at_least(r, count, minimum)
+    return out
 
 
 def mahalanobis(reference: ValidityReference, codes: FloatArray) -> FloatArray:
@@ -101,60 +163,43 @@ def mahalanobis(reference: ValidityReference, codes: FloatArray) -> FloatArray:
 
 
 def wilson_hilferty(chi2: FloatArray, df: FloatArray) -> FloatArray:
-    """z of a χ² value with `df` degrees of freedom: ((χ²/df)^⅓ − (1 − 2/(9df))) / √(2/(9df))."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = 2.0 / (9.0 * df)
-        return np.asarray((np.cbrt(chi2 / df) - (1.0 - v)) / np.sqrt(v), dtype=np.float64)
-
-
-def pair_correlation(codes: FloatArray, pairs: IndexArray) -> FloatArray:
-    """Psychometric synonyms or antonyms (Meade & Craig 2012): the correlation, across the
-    item pairs the norm group answers most alike (or most oppositely), between the first and
-    the second item's raw answers. Attentive answers give a clearly positive (or negative)
-    correlation; careless ones hover around 0."""
-    if not len(pairs):
-        return np.full(codes.shape[0], np.nan)
-    r, count = row_correlation(codes[:, pairs[:, 0]], codes[:, pairs[:, 1]])
-    return np.where(count >= MIN_PAIRS, r, np.nan)
+    """z of a χ² value with `df` degrees of freedom: ((χ²/df)^⅓ − (1 − 2/(9df))) / √(2/(9df));
+    NaN for df < 1."""
+    k = np.maximum(np.asarray(df, dtype=np.float64), 1.0)
+    v = 2.0 / (9.0 * k)
+    z = (np.cbrt(chi2 / k) - (1.0 - v)) / np.sqrt(v)
+    return np.where(np.asarray(df) >= 1, z, np.nan)
 
 
 def fast_pages(plan: ScoringPlan, seconds: FloatArray, limit: float) -> FloatArray:
     """How many pages were answered faster than `limit` seconds per item (Huang et al. 2012:
     under 2 s per item a statement cannot have been read); NaN when no page was timed. A
     page's time per item is the time of its timed items over their number."""
-    n = seconds.shape[0]
-    fast = np.zeros(n)
-    timed_any = np.zeros(n, dtype=np.bool_)
-    for columns in plan.page_columns:
-        page = seconds[:, columns]
-        timed = (~np.isnan(page)).sum(axis=1)
-        total = np.nansum(page, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_item = total / timed
-        fast += (timed > 0) & (per_item < limit)
-        timed_any |= timed > 0
-    return np.where(timed_any, fast, np.nan)
+    timed_items = ~np.isnan(seconds)
+    timed = timed_items.astype(np.float64) @ plan.page_matrix
+    total = np.where(timed_items, seconds, 0.0) @ plan.page_matrix
+    fast = (ratio(total, timed) < limit).sum(axis=1)  # an untimed page is NaN: not fast
+    return np.where((timed > 0).any(axis=1), fast.astype(np.float64), np.nan)
 
 
 def longest_runs(codes: FloatArray, columns: IndexArray) -> tuple[FloatArray, FloatArray]:
     """Per row the longest run of identical answers over `columns` (in that order) and the
     position it starts at; a gap (NaN) breaks a run."""
     x = codes[:, columns]
-    n = x.shape[0]
-    run, start = np.zeros(n), np.zeros(n)
-    best, best_start = np.zeros(n), np.zeros(n)
-    previous = np.full(n, np.nan)
-    for j in range(x.shape[1]):
-        value = x[:, j]
-        missing = np.isnan(value)
-        same = ~missing & (value == previous)
-        run = np.where(same, run + 1.0, np.where(missing, 0.0, 1.0))
-        start = np.where(same, start, np.where(missing, j + 1.0, float(j)))
-        better = run > best
-        best = np.where(better, run, best)
-        best_start = np.where(better, start, best_start)
-        previous = value
-    return best, best_start
+    n, k = x.shape
+    if k == 0:
+        return np.zeros(n), np.zeros(n)
+    present = ~np.isnan(x)
+    # same[:, j]: answer j repeats answer j − 1 (NaN never equals anything).
+    same = np.zeros((n, k), dtype=np.int64)
+    same[:, 1:] = x[:, 1:] == x[:, :-1]
+    total = np.cumsum(same, axis=1)
+    # The repeats counted since the last break; a run is that plus its first answer.
+    since = total - np.maximum.accumulate(np.where(same == 0, total, 0), axis=1)
+    run = np.where(present, since + 1, 0)
+    end = np.argmax(run, axis=1)
+    best = run[np.arange(n), end].astype(np.float64)
+    return best, np.maximum(end - best + 1, 0.0)
 
 
 def favourable_share(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
@@ -163,11 +208,8 @@ def favourable_share(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
     typical of faking good (Landers, Sackett & Tuzinski 2011 on extreme faking)."""
     keyed = scores[:, plan.likert_columns]
     answered = (~np.isnan(keyed)).sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        top = (keyed >= plan.points - 1).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = top / answered
-    return np.where(answered >= MIN_ITEMS, share, np.nan)
+    top = (keyed >= plan.points - 1).sum(axis=1)  # NaN compares False
+    return np.where(answered >= MIN_ITEMS, ratio(top, answered), np.nan)
 
 
 def impression_score(plan: ScoringPlan, codes: FloatArray) -> FloatArray:
@@ -177,13 +219,12 @@ def impression_score(plan: ScoringPlan, codes: FloatArray) -> FloatArray:
     keyed = np.where(plan.impression_reversed, plan.points + 1 - x, x)
     answered = (~np.isnan(keyed)).sum(axis=1)
     k = len(plan.impression_columns)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        total = np.nansum(keyed, axis=1) * k / answered
+    total = ratio(np.where(np.isnan(keyed), 0.0, keyed).sum(axis=1) * k, answered)
     return np.where((k > 0) & (2 * answered >= k), total, np.nan)
 
 
 def impression_percentile(
-    score: FloatArray, mean: float, sd: float, curve: Percentiles
+    score: FloatArray, mean: float, sd: float, curve: PercentileCurves | None
 ) -> FloatArray:
     """Where an impression score lies in the norm group (percentile 1..99)."""
     return empirical_percentile((score - mean) / sd, curve)

@@ -30,7 +30,7 @@ from app.instrument.model import (
 )
 from app.instrument.presentation import pages, presentation_order
 from app.instrument.text import t
-from app.scoring.norming import Percentiles
+from app.scoring.norming import PercentileCurves, join_curves
 from app.scoring.validity_reference import (
     ValidityReference,
     percentile_curve,
@@ -91,8 +91,9 @@ class ScoringPlan:
     impression_extreme: FloatArray  # the keyed extreme answer per impression item
     impression_reversed: NDArray[np.bool_]  # per impression item: keyed −
     likert_columns: IndexArray  # Likert items in instrument order
-    halves: tuple[tuple[IndexArray, IndexArray], ...]  # per competency: odd, even Likert items
+    halves_matrix: FloatArray  # items × 2·competencies: 1st, 3rd, ... / 2nd, 4th, ... Likert
     page_columns: tuple[IndexArray, ...]  # every item, page by page as participants see them
+    page_matrix: FloatArray  # items × pages, 1 where the item is on the page
     na_columns: IndexArray  # items that offer "does not apply to my work"
 
 
@@ -110,9 +111,9 @@ class NormPlan:
     stage_mean: FloatArray
     stage_sd: FloatArray
     stage_reliability: FloatArray
-    # Empirical percentile curves (None: the normal curve), competencies then stages.
-    percentiles: tuple[Percentiles, ...] = ()
-    summary: tuple[float, float, Percentiles] | None = None  # mean, sd, percentiles
+    # Empirical percentile curves (None: the normal curve), columns: competencies, stages.
+    percentiles: PercentileCurves | None = None
+    summary: tuple[float, float, PercentileCurves | None] | None = None  # mean, sd, curve
     phases: tuple[tuple[float, float], ...] | None = None  # per plan phase: mean, sd
     validity: ValidityReference | None = None
 
@@ -130,21 +131,28 @@ def _answer_codes(item: Item, points: int) -> dict[object, float]:
 
 def _halves(
     instrument: Instrument, column: Mapping[str, int], competency_keys: tuple[str, ...]
-) -> tuple[tuple[IndexArray, IndexArray], ...]:
-    """Per competency its Likert items in presentation order, split 1st, 3rd, ... / 2nd, 4th."""
+) -> tuple[FloatArray, FloatArray]:
+    """Per competency its Likert items in presentation order, split 1st, 3rd, ... / 2nd, 4th,
+    as two items × competencies indicator matrices."""
+    odd = np.zeros((len(column), len(competency_keys)))
+    even = np.zeros((len(column), len(competency_keys)))
     kind = {item.id: item for item in instrument.items}
-    out = []
-    for key in competency_keys:
-        ids = [
-            i
-            for i in presentation_order(instrument)
-            if isinstance(kind[i], LikertItem) and kind[i].competency == key  # type: ignore[union-attr]
-        ]
-        columns = [column[i] for i in ids]
-        out.append(
-            (np.asarray(columns[0::2], dtype=np.intp), np.asarray(columns[1::2], dtype=np.intp))
-        )
-    return tuple(out)
+    position = dict.fromkeys(competency_keys, 0)
+    for item_id in presentation_order(instrument):
+        item = kind[item_id]
+        if isinstance(item, LikertItem):
+            c = competency_keys.index(item.competency)
+            half = odd if position[item.competency] % 2 == 0 else even
+            half[column[item_id], c] = 1.0
+            position[item.competency] += 1
+    return odd, even
+
+
+def _page_matrix(page_columns: tuple[IndexArray, ...], items: int) -> FloatArray:
+    matrix = np.zeros((items, len(page_columns)))
+    for p, columns in enumerate(page_columns):
+        matrix[columns, p] = 1.0
+    return matrix
 
 
 def compile_plan(instrument: Instrument) -> ScoringPlan:
@@ -188,6 +196,9 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
 
     scale_set = set(scale)
     order = [column[i] for i in presentation_order(instrument) if column.get(i) in scale_set]
+    page_columns = tuple(
+        np.asarray([column[i] for i in page], dtype=np.intp) for page in pages(instrument)
+    )
     pairs = [[column[a], column[b]] for a, b in (p.items for p in instrument.consistency_pairs)]
     return ScoringPlan(
         item_ids=item_ids,
@@ -231,10 +242,9 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
             [k for k, item in enumerate(instrument.items) if isinstance(item, LikertItem)],
             dtype=np.intp,
         ),
-        halves=_halves(instrument, column, competency_keys),
-        page_columns=tuple(
-            np.asarray([column[i] for i in page], dtype=np.intp) for page in pages(instrument)
-        ),
+        halves_matrix=np.hstack(_halves(instrument, column, competency_keys)),
+        page_columns=page_columns,
+        page_matrix=_page_matrix(page_columns, len(item_ids)),
         na_columns=np.asarray(
             [
                 k
@@ -274,8 +284,10 @@ def compile_norms(plan: ScoringPlan, norms: NormTable) -> NormPlan:
         stage_mean=np.asarray([s.mean for s in stage]),
         stage_sd=np.asarray([s.sd for s in stage]),
         stage_reliability=np.asarray([s.reliability for s in stage]),
-        percentiles=tuple(percentile_curve(s) for s in [*comp, *stage]),
-        summary=None if summary is None else (summary.mean, summary.sd, percentile_curve(summary)),
+        percentiles=join_curves([percentile_curve(s) for s in [*comp, *stage]]),
+        summary=None
+        if summary is None
+        else (summary.mean, summary.sd, join_curves([percentile_curve(summary)])),
         phases=phases,
         validity=None
         if norms.validity is None

@@ -8,7 +8,6 @@ Impression management and uniformly favourable answers are cautions, never `inva
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -17,6 +16,7 @@ from numpy.typing import NDArray
 
 from app.instrument.model import ValidityThresholds
 from app.scoring import careless
+from app.scoring.norming import ratio
 from app.scoring.plan import NA_CODE, FloatArray, NormPlan, ScoringPlan
 from app.scoring.result import Level, Status, Validity, ValidityFlag
 
@@ -59,26 +59,13 @@ class ValidityArrays:
         return np.asarray(stacked.max(axis=1), dtype=np.int64)
 
 
-def _levels(
-    values: FloatArray, caution: float | None, invalid: float | None, *, low_is_bad: bool
-) -> IntArray:
-    level = np.zeros(values.shape, dtype=np.int64)
-    with np.errstate(invalid="ignore"):
-        for threshold, mark in ((caution, CAUTION), (invalid, INVALID)):
-            if threshold is None:
-                continue
-            hit = values < threshold if low_is_bad else values >= threshold
-            level = np.where(hit & ~np.isnan(values), mark, level)
-    return level
-
-
 def _median_seconds(codes: FloatArray, seconds: FloatArray) -> FloatArray:
-    timed = np.where(~np.isnan(codes), seconds, np.nan)
-    out = np.full(codes.shape[0], np.nan)
-    some = (~np.isnan(timed)).any(axis=1)
-    if some.any():
-        out[some] = np.nanmedian(timed[some], axis=1)
-    return out
+    """Per row the median seconds of the answered, timed items (NaN: none timed)."""
+    timed = np.sort(np.where(~np.isnan(codes), seconds, np.nan), axis=1)  # NaN sorts last
+    count = (~np.isnan(timed)).sum(axis=1)
+    rows = np.arange(len(timed))
+    low, high = np.maximum((count - 1) // 2, 0), count // 2
+    return np.where(count > 0, (timed[rows, low] + timed[rows, high]) / 2.0, np.nan)
 
 
 def _pair_gaps(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
@@ -86,28 +73,27 @@ def _pair_gaps(plan: ScoringPlan, scores: FloatArray) -> FloatArray:
         return np.full(scores.shape[0], np.nan)
     gaps = np.abs(scores[:, plan.pair_columns[:, 0]] - scores[:, plan.pair_columns[:, 1]])
     both = (~np.isnan(gaps)).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(gaps, axis=1) / both
+    mean = ratio(np.where(np.isnan(gaps), 0.0, gaps).sum(axis=1), both)
     return np.where(both >= MIN_PAIRS, mean, np.nan)
 
 
 def _impression(
     plan: ScoringPlan, limits: ValidityThresholds, norms: NormPlan, codes: FloatArray
-) -> tuple[FloatArray, IntArray]:
-    """Norm-referenced (a z) where the instrument and its norms allow, else the count of
-    items endorsed at the keyed extreme; a caution either way, never invalid."""
+) -> tuple[FloatArray, float | None]:
+    """The impression-management value and its caution threshold: norm-referenced (a z) where
+    the instrument and its norms allow, else the count of items endorsed at the keyed extreme;
+    a caution either way, never invalid."""
     reference = norms.validity
     if _impression_normed(limits, norms):
         assert reference is not None
         assert reference.impression_mean is not None and reference.impression_sd is not None
         score = careless.impression_score(plan, codes)
         z = (score - reference.impression_mean) / reference.impression_sd
-        return z, _levels(z, limits.impression_caution_z, None, low_is_bad=False)
+        return z, limits.impression_caution_z
     if not len(plan.impression_columns):
-        return np.full(codes.shape[0], np.nan), np.zeros(codes.shape[0], dtype=np.int64)
+        return np.full(codes.shape[0], np.nan), None
     claimed = (codes[:, plan.impression_columns] == plan.impression_extreme).sum(axis=1)
-    count = claimed.astype(np.float64)
-    return count, _levels(count, limits.impression_caution, None, low_is_bad=False)
+    return claimed.astype(np.float64), float(limits.impression_caution)
 
 
 def _impression_normed(limits: ValidityThresholds, norms: NormPlan) -> bool:
@@ -120,6 +106,22 @@ def _impression_normed(limits: ValidityThresholds, norms: NormPlan) -> bool:
     )
 
 
+Rule = tuple[str, float | None, float | None, bool]
+"""An index's flag code, caution and invalid thresholds (None: no such level), and whether a
+low value is the bad one."""
+
+
+def _levels(values: FloatArray, rules: list[Rule]) -> IntArray:
+    """0, 1 (caution) or 2 (invalid) per row and index; NaN (not judged) is 0. The instrument
+    checks that the invalid threshold is the stricter one, so an invalid value also passes
+    the caution threshold and the two comparisons add up."""
+    caution = np.asarray([np.nan if r[1] is None else r[1] for r in rules], dtype=np.float64)
+    invalid = np.asarray([np.nan if r[2] is None else r[2] for r in rules], dtype=np.float64)
+    low = np.asarray([r[3] for r in rules])
+    level = np.where(low, values < caution, values >= caution).astype(np.int64)
+    return level + np.where(low, values < invalid, values >= invalid)  # NaN compares False
+
+
 def assess(
     plan: ScoringPlan,
     limits: ValidityThresholds,
@@ -129,98 +131,71 @@ def assess(
     seconds: FloatArray,
 ) -> ValidityArrays:
     """Every validity index of n answer sets (answer codes, item scores, seconds per item)."""
-    answered = ~np.isnan(codes)
     clean = np.where(codes == NA_CODE, np.nan, codes)  # "does not apply" as missing
-    values: dict[str, FloatArray] = {}
-    levels: dict[str, IntArray] = {}
+    columns: list[FloatArray] = []
+    rules: list[Rule] = []
 
-    def judge(code: str, value: FloatArray, level: IntArray) -> None:
-        values[code], levels[code] = value, level
+    def index(
+        code: str, value: FloatArray, caution: float | None, invalid: float | None, low_is_bad: bool
+    ) -> None:
+        columns.append(value)
+        rules.append((code, caution, invalid, low_is_bad))
 
-    median = _median_seconds(codes, seconds)
-    judge(
+    v = limits
+    index(
         "too_fast",
-        median,
-        _levels(
-            median,
-            limits.caution_seconds_per_item,
-            limits.invalid_seconds_per_item,
-            low_is_bad=True,
-        ),
+        _median_seconds(codes, seconds),
+        v.caution_seconds_per_item,
+        v.invalid_seconds_per_item,
+        True,
     )
-    if limits.fast_pages_caution is not None:
-        fast = careless.fast_pages(plan, seconds, limits.page_seconds_per_item)
-        judge(
-            "fast_pages",
-            fast,
-            _levels(fast, limits.fast_pages_caution, limits.fast_pages_invalid, low_is_bad=False),
-        )
+    if v.fast_pages_caution is not None:
+        fast = careless.fast_pages(plan, seconds, v.page_seconds_per_item)
+        index("fast_pages", fast, v.fast_pages_caution, v.fast_pages_invalid, False)
     run, _ = careless.longest_runs(clean, plan.longstring_columns)
-    judge(
-        "long_string",
-        run,
-        _levels(run, limits.longstring_caution, limits.longstring_invalid, low_is_bad=False),
-    )
-    gap = _pair_gaps(plan, scores)
-    judge(
+    index("long_string", run, v.longstring_caution, v.longstring_invalid, False)
+    index(
         "inconsistent",
-        gap,
-        _levels(gap, limits.inconsistency_caution, limits.inconsistency_invalid, low_is_bad=False),
+        _pair_gaps(plan, scores),
+        v.inconsistency_caution,
+        v.inconsistency_invalid,
+        False,
     )
-    if limits.even_odd_caution is not None:
-        value = careless.even_odd(plan, scores)
-        judge("even_odd", value, _levels(value, limits.even_odd_caution, None, low_is_bad=True))
 
-    reference = norms.validity
-    if reference is not None:
-        # (code, value, caution, invalid, low is bad), computed only when a threshold is set.
-        rules: list[tuple[str, Callable[[], FloatArray], float | None, float | None, bool]] = [
-            (
-                "person_total",
-                lambda: careless.person_total(reference, scores),
-                limits.person_total_caution,
-                limits.person_total_invalid,
-                True,
-            ),
-            (
-                "mahalanobis",
-                lambda: careless.mahalanobis(reference, clean),
-                limits.mahalanobis_caution,
-                limits.mahalanobis_invalid,
-                False,
-            ),
-            (
-                "synonyms",
-                lambda: careless.pair_correlation(clean, reference.synonyms),
-                limits.synonyms_caution,
-                None,
-                True,
-            ),
-            (
-                "antonyms",
-                lambda: careless.pair_correlation(clean, reference.antonyms),
-                limits.antonyms_caution,
-                None,
-                False,
-            ),
-        ]
-        for code, compute, caution, invalid, low_is_bad in rules:
-            if caution is not None:
-                value = compute()
-                judge(code, value, _levels(value, caution, invalid, low_is_bad=low_is_bad))
+    # The correlation indices (judged only with a threshold) in one pass.
+    correlations = {
+        "even_odd": (v.even_odd_caution, None, True),
+        "person_total": (v.person_total_caution, v.person_total_invalid, True),
+        "synonyms": (v.synonyms_caution, None, True),
+        "antonyms": (v.antonyms_caution, None, False),
+    }
+    wanted = {code for code, (caution, _, _) in correlations.items() if caution is not None}
+    found = careless.correlation_indices(plan, norms.validity, clean, scores, wanted)
+    for code in ("even_odd", "person_total"):
+        if code in found:
+            index(code, found[code], *correlations[code])
+    if norms.validity is not None and v.mahalanobis_caution is not None:
+        distance = careless.mahalanobis(norms.validity, clean)
+        index("mahalanobis", distance, v.mahalanobis_caution, v.mahalanobis_invalid, False)
+    for code in ("synonyms", "antonyms"):
+        if code in found:
+            index(code, found[code], *correlations[code])
 
-    if limits.favourable_caution is not None:
+    if v.favourable_caution is not None:
         share = careless.favourable_share(plan, scores)
-        judge(
-            "uniformly_favourable",
-            share,
-            _levels(share, limits.favourable_caution, None, low_is_bad=False),
-        )
-    judge("impression_management", *_impression(plan, limits, norms, clean))
+        index("uniformly_favourable", share, v.favourable_caution, None, False)
+    impression, caution = _impression(plan, limits, norms, clean)
+    index("impression_management", impression, caution, None, False)
+    done = (~np.isnan(codes)).sum(axis=1) / codes.shape[1]
+    index("incomplete", done, COMPLETE_SHARE, None, True)
 
-    done = answered.sum(axis=1).astype(np.float64) / codes.shape[1]
-    judge("incomplete", done, _levels(done, COMPLETE_SHARE, None, low_is_bad=True))
-    return ValidityArrays(values, levels)
+    values = np.stack(columns, axis=1)
+    levels = _levels(values, rules)
+    codes_ = [rule[0] for rule in rules]
+    return ValidityArrays(
+        {code: values[:, k] for k, code in enumerate(codes_)},
+        {code: levels[:, k] for k, code in enumerate(codes_)},
+    )
 
 
 def _detail(

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from app.errors import UserError
 from app.instrument.model import PERCENTILE_POINTS, DistributionNorm, ValidityNorms
-from app.scoring.norming import FloatArray, Percentiles
+from app.scoring.norming import FloatArray, PercentileCurves, Percentiles, join_curves
 
 IndexArray = NDArray[np.intp]
 
@@ -28,7 +28,7 @@ class ValidityReference:
     antonyms: IndexArray
     impression_mean: float | None
     impression_sd: float | None
-    impression_percentiles: Percentiles
+    impression_percentiles: PercentileCurves | None
 
 
 def percentile_curve(norm: DistributionNorm) -> Percentiles:
@@ -83,5 +83,7 @@ def validity_reference(
         antonyms=pairs(norms.antonyms).reshape(-1, 2),
         impression_mean=None if impression is None else impression.mean,
         impression_sd=None if impression is None else impression.sd,
-        impression_percentiles=None if impression is None else percentile_curve(impression),
+        impression_percentiles=None
+        if impression is None
+        else join_curves([percentile_curve(impression)]),
     )
