@@ -23,8 +23,10 @@ $(AXE): tests/e2e/package.json
 run: install
 	$(BIN)/stagefit run-local
 
+# A database and a server per worker (tests/conftest.py); JOBS=1 runs in one process.
+JOBS ?= auto
 test: install $(AXE)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check app tests bench scripts

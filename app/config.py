@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     questionnaires_dir: Path = Field(default_factory=_default_questionnaires_dir)
     log_level: str = "INFO"
+    # Addresses (comma-separated IPs or CIDR ranges, or "*") of reverse proxies whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed; nobody's by default, so a client
+    # cannot pose as another address to dodge the sign-in throttle.
+    trusted_proxies: str = ""
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @model_validator(mode="after")
     def _defaults_and_production_checks(self) -> Settings:

@@ -1,4 +1,4 @@
-"""Database engine and sessions: SQLite pragmas, PostgreSQL via psycopg 3, a session per request."""
+"""Database engine and sessions: SQLite pragmas, PostgreSQL via psycopg 3, one transaction each."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,23 +133,3 @@ class Database:
             raise
         finally:
             session.close()
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: the request's session, committed when the handler succeeds."""
-    database: Database = request.app.state.database
-    with database.session() as session:
-        yield session
-
-
-def get_write_session(request: Request) -> Iterator[Session]:
-    """Like get_session, for handlers that read then write (see Database.session)."""
-    database: Database = request.app.state.database
-    with database.session(write=True) as session:
-        yield session
-
-
-# scope="function": the commit happens before the response is sent, so a participant never
-# sees "saved" for answers that were not (the default scope commits after the response).
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

@@ -1,13 +1,19 @@
-"""Request dependencies shared by the routers: the database session and the settings."""
+"""Every FastAPI dependency, in one place: the request's database session, the settings, the
+signed-in manager and the HR system's API key. Routers import their `Annotated` aliases."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
+from app.api.auth import bearer, require_api_key
 from app.config import Settings
-from app.db import SessionDep, WriteSessionDep
+from app.db import Database
+from app.models import ApiKey
+from app.services.sessions import SignedInUser
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -16,6 +22,50 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
 
-__all__ = ["SessionDep", "SettingsDep", "WriteSessionDep"]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's one session, committed when the handler succeeds. Requests that may
+    change something (every method but GET, HEAD and OPTIONS) take a write session (see
+    Database.session); reading pages never write, so they never wait for writers."""
+    write = request.method not in READ_METHODS
+    with get_database(request).session(write=write) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+# scope="function": the commit happens before the response is sent, so a participant never
+# sees "saved" for answers that were not (the default scope commits after the response).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _current_user(request: Request, db: SessionDep) -> SignedInUser:
+    from app.web.manager.auth import current_user
+
+    return current_user(request, db)
+
+
+def _api_key(
+    request: Request, db: SessionDep, _: Annotated[object, Depends(bearer)] = None
+) -> ApiKey:
+    return require_api_key(request, db, scope="read")
+
+
+def _write_api_key(
+    request: Request, db: SessionDep, _: Annotated[object, Depends(bearer)] = None
+) -> ApiKey:
+    return require_api_key(request, db, scope="write")
+
+
+# FastAPI makes each dependency once per request: the handler's SessionDep is the very
+# session these two read the user or the key with.
+CurrentUser = Annotated[SignedInUser, Depends(_current_user)]
+ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]  # a key with the read scope
+WriteApiKeyDep = Annotated[ApiKey, Depends(_write_api_key)]  # a key with the write scope

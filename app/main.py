@@ -9,12 +9,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app as app_package
 from app import problems
 from app.api import health, reports
 from app.config import Settings, get_settings
 from app.db import Database
+from app.edge import Edge
 from app.web import manager, participant
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -47,4 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (health.router, participant.router, manager.router, reports.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(Edge)
+    if settings.trusted_proxy_list:
+        # Added last, so it runs first: the edge and the routes see the client's address.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -10,13 +9,20 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from app.errors import UserError
 
-log = logging.getLogger("stagefit.http")
-
 PROBLEM_JSON = "application/problem+json"
+
+
+def instance_of(where: Request | Scope) -> str:
+    """The `instance` of a problem: the request's path, except that a participant's link
+    (/a/{token}/...) is never echoed back, into logs or anywhere else."""
+    path: str = where.url.path if isinstance(where, Request) else where["path"]
+    return "/a/…" if path == "/a" or path.startswith("/a/") else path
 
 
 def problem(
@@ -50,7 +56,7 @@ async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSON
     return problem(
         exc.status_code,
         detail,
-        instance=request.url.path,
+        instance=instance_of(request),
         headers=getattr(exc, "headers", None),
         **extensions,
     )
@@ -69,7 +75,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         422,
         f"{first['location']}: {first['message']}" if first["location"] else first["message"],
         title="Invalid request",
-        instance=request.url.path,
+        instance=instance_of(request),
         errors=errors,
     )
 
@@ -78,21 +84,87 @@ async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     status = getattr(exc, "status_code", 400)
     # A UserError that names its own status (404, 409...) gets that status's phrase as title.
     title = "Invalid request" if status == 400 else None
-    return problem(status, str(exc), title=title, instance=request.url.path)
-
-
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback stays in the server log; the client learns only that it was our fault.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(
-        500,
-        "An unexpected error occurred; it has been logged.",
-        instance=request.url.path,
-    )
+    return problem(status, str(exc), title=title, instance=instance_of(request))
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(UserError, _user_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    # Unexpected errors (500) are answered by app/edge.py, inside the security headers.
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+class ProblemError(BaseModel):
+    location: str = Field(description="Where: e.g. `body.participant.email`, `query.limit`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "no assessment 0b6f…",
+                    "instance": "/api/v1/assessments/0b6f…",
+                }
+            ]
+        }
+    )
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[ProblemError] | None = Field(
+        None, description="Each invalid field, on 422 responses."
+    )
+
+
+def problem_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for error statuses, each a problem document; `descriptions` by
+    `s404="..."` override the standard phrase."""
+    # The body (application/problem+json, Problem) is filled in by document_problems.
+    return {
+        status: {"description": descriptions.get(f"s{status}", HTTPStatus(status).phrase)}
+        for status in statuses
+    }
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the service sends: every error response is
+    `application/problem+json` with the Problem schema (FastAPI documents its 422s as
+    `application/json` with its own validation schema, and PDFs' errors without a body)."""
+    reference = {"$ref": "#/components/schemas/Problem"}
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    for nested in (
+        Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        .get("$defs", {})
+        .items()
+    ):
+        schemas.setdefault(*nested)
+    schemas["Problem"].pop("$defs", None)
+    for path_item in openapi.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_JSON: {"schema": reference}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return openapi

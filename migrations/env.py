@@ -21,10 +21,20 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Our column types are TypeDecorators over plain types: migrations name the plain type,
+    # so they never import app code that may change later.
+    impl = getattr(obj, "impl", None)
+    if type_ == "type" and impl is not None:
+        return f"sa.{impl!r}"
+    return False
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        render_item=_render_item,
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         **kwargs,  # type: ignore[arg-type]

@@ -85,11 +85,39 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # --- the database -------------------------------------------------------------------------
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """A PostgreSQL database of this xdist worker's own (`<name>_gw0`, ...), made afresh, so
+    workers never see each other's rows; the master process uses the URL as given."""
+    if worker == "master":
+        return url
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from app.db import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    name = f"{parsed.database}_{worker}"
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    dsn = admin.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def worker_name(request: pytest.FixtureRequest) -> str:
+    """pytest-xdist's worker id (gw0, gw1, ...) or "master" when not run in parallel."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else "master"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_name: str) -> str:
     url = os.environ.get("STAGEFIT_TEST_DATABASE_URL")
     if url:
-        return url
+        return _worker_database(url, worker_name)
+    # tmp_path_factory's directory is the worker's own under xdist.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
@@ -142,16 +170,15 @@ def delete_all_rows(database: Database) -> None:
                     connection.execute(delete(table))
         except OperationalError as exc:
             raise RuntimeError(
-                f"cleaning the test database was blocked by an open transaction: {_open_ones()}"
+                "cleaning the test database was blocked by an open transaction: "
+                + _open_ones(database)
             ) from exc
 
 
-def _open_ones() -> str:
+def _open_ones(database: Database) -> str:
     import psycopg
 
-    url = os.environ.get("STAGEFIT_TEST_DATABASE_URL", "").replace(
-        "postgresql+psycopg", "postgresql"
-    )
+    url = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url) as connection:
         rows = connection.execute(
             "SELECT pid, state, left(query, 200) FROM pg_stat_activity "
@@ -246,8 +273,10 @@ class _ThreadServer(uvicorn.Server):
 @contextmanager
 def serve_app(app: Any, port: int | None = None) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    from app.server import uvicorn_config
+
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, app.state.settings, host="127.0.0.1", port=port)
     server = _ThreadServer(config)
     thread = threading.Thread(target=server.run, name=f"server-{port}", daemon=True)
     thread.start()

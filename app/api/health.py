@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.db import Database
-from app.problems import problem
+from app.problems import problem, problem_responses
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("stagefit.health")
@@ -20,7 +20,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses=problem_responses(503, s503="The database is not reachable."),
+)
 def readyz(request: Request) -> dict[str, str] | JSONResponse:
     database: Database = request.app.state.database
     try:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from app.api.deps import ApiKeyDep
-from app.db import SessionDep
+from app.api.params import Headcounts, Locale
+from app.deps import ApiKeyDep, SessionDep
+from app.problems import problem_responses
 from app.services import reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "No such assessment or team in your organisation."},
-    409: {"description": "Not completed yet (problem details)."},
-}
+PROBLEMS = problem_responses(
+    401,
+    404,
+    409,
+    422,
+    s404="No such assessment or team in your organisation.",
+    s409="Not completed yet.",
+    s422="A parameter is not valid (e.g. an unknown locale or head-count).",
+)
 
 
 @router.get(
@@ -29,7 +35,7 @@ def assessment_report(
     api_key: ApiKeyDep,
     db: SessionDep,
     kind: Literal["manager", "participant"] = "manager",
-    locale: str | None = None,
+    locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
@@ -52,8 +58,8 @@ def team_report(
     team_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
-    headcount: Annotated[list[str] | None, Query(description="STAGE=N, repeatable")] = None,
-    locale: str = "en",
+    headcount: Headcounts = None,
+    locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""
@@ -63,7 +69,7 @@ def team_report(
             db=db,
             team_id=team_id,
             headcounts=counts,
-            locale=locale,
+            locale=locale or "en",
             paper=paper,
             organisation_id=api_key.organisation_id,
         )

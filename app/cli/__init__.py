@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import NoReturn
 
@@ -19,20 +18,20 @@ cli = typer.Typer(
 )
 
 
-# Each module adds its commands; a module not written yet is simply absent.
-COMMAND_MODULES = ("instrument", "scoring", "analysis", "service", "reports", "export")
+_registered = False
 
 
 def _register() -> None:
-    # Imported here so that `stagefit instrument validate` does not pay for the web stack.
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"app.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"app.cli.{name}":
-                raise
-            continue
+    """Add every command group once. Imported here, not at the top, so that
+    `stagefit instrument validate` does not pay for loading the web stack."""
+    global _registered
+    if _registered:
+        return
+    from app.cli import analysis, export, instrument, reports, scoring, service
+
+    for module in (instrument, scoring, analysis, service, reports, export):
         module.register(cli)
+    _registered = True
 
 
 def main() -> None:

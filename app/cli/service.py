@@ -84,15 +84,10 @@ def serve(
     import uvicorn
 
     from app.main import create_app
+    from app.server import uvicorn_config
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-    )
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host=host, port=port)).run()
 
 
 @org_cli.command("create")
@@ -152,11 +147,26 @@ def user_create(
         typer.echo(f"password: {password}")
 
 
+@user_cli.command("remove")
+def user_remove(
+    email: str = typer.Option(..., "--email", help="The sign-in to remove."),
+) -> None:
+    """Remove a sign-in; its open sessions end at once."""
+    from app.services.users import remove_user
+
+    with _session() as db:
+        remove_user(db=db, email=email)
+    typer.echo(f"user {email.strip().lower()} removed")
+
+
 @apikey_cli.command("create")
 def apikey_create(
     org: str = typer.Option(..., "--org", help="The organisation's slug."),
     name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'Greenhouse'."),
-    as_json: bool = typer.Option(False, "--json", help="Print {id, key}."),
+    scopes: str = typer.Option(
+        "read write", "--scopes", help="'read' (look up only), 'write', or 'read write'."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print {id, key, scopes}."),
 ) -> None:
     """Print a new API key; it is shown this once and stored only as a hash."""
     from app.services.apikeys import create_api_key
@@ -164,13 +174,62 @@ def apikey_create(
 
     with _session() as db:
         organisation = get_organisation(db=db, slug=org)
-        created = create_api_key(db=db, organisation=organisation, name=name)
-        out = {"id": created.api_key.id, "key": created.key}
+        created = create_api_key(db=db, organisation=organisation, name=name, scopes=scopes)
+        out = {"id": created.api_key.id, "key": created.key, "scopes": created.api_key.scopes}
     if as_json:
         _print_json(out)
     else:
         typer.echo(out["key"])
         typer.echo("Keep it now: StageFit stores only its hash.", err=True)
+
+
+@apikey_cli.command("list")
+def apikey_list(
+    org: str = typer.Option(..., "--org", help="The organisation's slug."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list."),
+) -> None:
+    """The organisation's API keys: name, scopes, when made, last used, revoked."""
+    from app.clock import rfc3339
+    from app.services.apikeys import list_api_keys
+    from app.services.organisations import get_organisation
+
+    with _session() as db:
+        keys = list_api_keys(db=db, organisation=get_organisation(db=db, slug=org))
+        rows = [
+            {
+                "id": k.id,
+                "name": k.name,
+                "prefix": f"sf_live_{k.prefix}_…",
+                "scopes": k.scopes,
+                "created_at": rfc3339(k.created_at),
+                "last_used_at": rfc3339(k.last_used_at),
+                "revoked_at": rfc3339(k.revoked_at),
+            }
+            for k in keys
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        used = row["last_used_at"] or "never"
+        key = f"{row['id']}  {row['prefix']}  {row['name']!r}  [{row['scopes']}]"
+        typer.echo(f"{key}  {state}, last used {used}")
+
+
+@apikey_cli.command("revoke")
+def apikey_revoke(
+    key_id: str = typer.Argument(..., help="The key's id (from `stagefit apikey list`)."),
+    org: str = typer.Option(..., "--org", help="The organisation's slug."),
+) -> None:
+    """Revoke a key at once: its next request gets 401."""
+    from app.services.apikeys import find_api_key, revoke_api_key
+    from app.services.organisations import get_organisation
+
+    with _session() as db:
+        organisation = get_organisation(db=db, slug=org)
+        revoke_api_key(db=db, api_key=find_api_key(db=db, organisation=organisation, key_id=key_id))
+    typer.echo(f"API key {key_id} revoked")
 
 
 def _demo(settings: Settings) -> dict[str, Any]:

@@ -21,26 +21,15 @@ from pydantic import (
     model_validator,
 )
 
-from app.instrument.process import BAND_KEYS, STAGE_KEYS
+# Re-exported: the core imports these types from the model.
+from app.instrument.process import BandKey as BandKey
+from app.instrument.process import Phase as Phase
+from app.instrument.process import StageKey as StageKey
 
 # A text in every locale the instrument declares: {"en": "..."}.
 LocalText = dict[str, str]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=32)]
-BandKey = Literal["risk", "small_risk", "medium_impact", "small_strength", "strength"]
-StageKey = Literal[
-    "lead_evaluation",
-    "initial_contact",
-    "needs_exploration",
-    "closing_negotiation",
-    "initial_engagement",
-    "account_management",
-    "expansion",
-]
-Phase = Literal["pre_sale", "post_sale"]
-
-assert tuple(BandKey.__args__) == BAND_KEYS  # type: ignore[attr-defined]
-assert tuple(StageKey.__args__) == STAGE_KEYS  # type: ignore[attr-defined]
 
 
 def _number_row(value: object) -> object:

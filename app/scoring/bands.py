@@ -9,8 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.instrument.model import BandKey, Instrument
+from app.instrument.process import BAND_KEYS
 
-BANDS: tuple[BandKey, ...] = ("risk", "small_risk", "medium_impact", "small_strength", "strength")
+BANDS: tuple[BandKey, ...] = BAND_KEYS
 NO_BAND = -1
 """Band index of an insufficient score (a NaN sten)."""
 

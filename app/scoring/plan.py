@@ -29,6 +29,7 @@ from app.instrument.model import (
     SjtItem,
 )
 from app.instrument.presentation import pages, presentation_order
+from app.instrument.process import PHASE_KEYS
 from app.instrument.text import t
 from app.scoring.norming import PercentileCurves, join_curves
 from app.scoring.validity_reference import (
@@ -191,7 +192,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
     for j, stage in enumerate(instrument.stages):
         for sc in stage.competencies:
             weights[competency_index[sc.competency], j] = sc.weight
-    phase_keys = ("pre_sale", "post_sale")
+    phase_keys = PHASE_KEYS
     phases = np.asarray([[float(s.phase == p) for p in phase_keys] for s in instrument.stages])
 
     scale_set = set(scale)

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, case, literal, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.clock import as_utc, utcnow
 from app.config import Settings
 from app.errors import UserError
-from app.models import Assessment, InstrumentVersion, Organisation, Participant, Result, Team
-from app.services import audit
+from app.models import (
+    Assessment,
+    InstrumentVersion,
+    Organisation,
+    Participant,
+    Result,
+    StatusColumn,
+    Team,
+)
+from app.services import audit, events
 from app.services.instruments import default_norm_table
 from app.services.tokens import hash_token, new_token
 from app.services.users import normalise_email
+from app.vocabulary import OPEN_STATUSES, AssessmentStatus
 
 DEFAULT_VALIDITY = timedelta(days=30)
-OPEN_STATUSES = ("invited", "started")
 
 
 class ScoredResult(Protocol):
@@ -30,15 +39,6 @@ class ScoredResult(Protocol):
 class Invitation:
     assessment: Assessment
     token: str  # shown once: only its hash is stored
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def participant_url(settings: Settings, token: str) -> str:
@@ -93,12 +93,12 @@ def invite(
     now: datetime | None = None,
 ) -> Invitation:
     """A new assessment with the instrument version and its norm table frozen now."""
-    now = _now(now)
+    now = now or utcnow()
     if team_id is not None:
         team = db.get(Team, team_id)
         if team is None or team.organisation_id != organisation.id:
             raise UserError(f"no team {team_id} in this organisation")
-    expires_at = _aware(expires_at) if expires_at else now + DEFAULT_VALIDITY
+    expires_at = as_utc(expires_at) if expires_at else now + DEFAULT_VALIDITY
     if expires_at <= now:
         raise UserError("expires_at must be in the future")
     participant = find_or_create_participant(
@@ -117,7 +117,7 @@ def invite(
         team_id=team_id if team_id is not None else participant.team_id,
         instrument_version_id=instrument_version.id,
         norm_table_id=default_norm_table(db, instrument_version).id,
-        status="invited",
+        status=AssessmentStatus.INVITED,
         token_hash=token_hash,
         locale=locale,
         created_at=now,
@@ -134,13 +134,14 @@ def invite(
         subject_id=assessment.id,
         detail={"instrument": f"{instrument_version.key} {instrument_version.version}"},
     )
+    events.emit(db=db, event_type="assessment.invited", assessment=assessment, now=now)
     return Invitation(assessment=assessment, token=token)
 
 
 def _record_transition(
-    db: Session, assessment: Assessment, status: str, *, actor: str, now: datetime
+    db: Session, assessment: Assessment, status: AssessmentStatus, *, actor: str, now: datetime
 ) -> None:
-    """Move to `status` and audit it as `assessment.<status>`."""
+    """Move to `status`, audit it and raise the event `assessment.<status>`."""
     assessment.status = status
     assessment.updated_at = now
     audit.record(
@@ -151,65 +152,70 @@ def _record_transition(
         subject_id=assessment.id,
     )
     db.flush()
+    events.emit(db=db, event_type=f"assessment.{status}", assessment=assessment, now=now)
 
 
 def find_by_token(*, db: Session, token: str) -> Assessment | None:
     return db.scalar(select(Assessment).where(Assessment.token_hash == hash_token(token)))
 
 
-def expire_if_due(*, db: Session, assessment: Assessment, now: datetime | None = None) -> bool:
-    """Mark an open assessment past its expiry as expired; True if it is (now) expired."""
-    now = _now(now)
-    if assessment.status == "expired":
-        return True
-    if (
-        assessment.status in OPEN_STATUSES
-        and assessment.expires_at is not None
-        and _aware(assessment.expires_at) <= now
-    ):
-        _record_transition(db, assessment, "expired", actor="system", now=now)
-        return True
-    return False
+def status_seen(now: datetime) -> ColumnElement[AssessmentStatus]:
+    """The status as readers see it at `now` (app.vocabulary.status_at, in SQL): lists, counts
+    and filters show an open invitation past its expiry as expired before the expiry job ran."""
+    overdue = and_(
+        Assessment.status.in_(OPEN_STATUSES),
+        Assessment.expires_at.is_not(None),
+        Assessment.expires_at <= now,
+    )
+    expired = literal(AssessmentStatus.EXPIRED.value)
+    return type_coerce(case((overdue, expired), else_=Assessment.status), StatusColumn)
 
 
-def expire_due(db: Session, now: datetime | None = None) -> int:
-    """Expire every open assessment past its expiry; returns how many."""
-    now = _now(now)
-    due = db.scalars(
-        select(Assessment).where(
-            Assessment.status.in_(OPEN_STATUSES),
-            Assessment.expires_at.is_not(None),
-            Assessment.expires_at <= now,
-        )
-    ).all()
-    return sum(expire_if_due(db=db, assessment=assessment, now=now) for assessment in due)
+def expire_due(
+    *, db: Session, now: datetime | None = None, assessment_id: str | None = None
+) -> list[Assessment]:
+    """The one place expiry is applied: open assessments past their expiry become expired
+    (audited). The worker runs it for all; a write to one assessment runs it for that one."""
+    now = now or utcnow()
+    query = select(Assessment).where(
+        Assessment.status.in_(OPEN_STATUSES),
+        Assessment.expires_at.is_not(None),
+        Assessment.expires_at <= now,
+    )
+    if assessment_id is not None:
+        query = query.where(Assessment.id == assessment_id)
+    due = list(db.scalars(query.with_for_update(skip_locked=True)))
+    for assessment in due:
+        _record_transition(db, assessment, AssessmentStatus.EXPIRED, actor="system", now=now)
+    return due
 
 
 def start(
     *, db: Session, assessment: Assessment, actor: str = "participant", now: datetime | None = None
 ) -> Assessment:
     """invited → started (on consent); starting again changes nothing."""
-    now = _now(now)
-    if assessment.status != "invited":
+    now = now or utcnow()
+    if assessment.status != AssessmentStatus.INVITED:
         return assessment
     assessment.started_at = now
     assessment.consented_at = assessment.consented_at or now
-    _record_transition(db, assessment, "started", actor=actor, now=now)
+    _record_transition(db, assessment, AssessmentStatus.STARTED, actor=actor, now=now)
     return assessment
 
 
 def cancel(
     *, db: Session, assessment: Assessment, actor: str = "cli", now: datetime | None = None
 ) -> Assessment:
-    now = _now(now)
-    if assessment.status == "cancelled":
+    now = now or utcnow()
+    expire_due(db=db, now=now, assessment_id=assessment.id)
+    if assessment.status == AssessmentStatus.CANCELLED:
         return assessment
     if assessment.status not in OPEN_STATUSES:
         raise UserError(
             f"assessment {assessment.id} is {assessment.status} and cannot be cancelled"
         )
     assessment.cancelled_at = now
-    _record_transition(db, assessment, "cancelled", actor=actor, now=now)
+    _record_transition(db, assessment, AssessmentStatus.CANCELLED, actor=actor, now=now)
     return assessment
 
 
@@ -233,7 +239,7 @@ def store_result(
         raise UserError(
             f"assessment {assessment.id} is {assessment.status}; it cannot be completed"
         )
-    now = _now(now)
+    now = now or utcnow()
     payload = result if isinstance(result, dict) else result.to_json()
     row = Result(
         assessment_id=assessment.id,
@@ -257,7 +263,7 @@ def store_result(
     db.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id)
-        .values(status="completed", completed_at=now, updated_at=now)
+        .values(status=AssessmentStatus.COMPLETED, completed_at=now, updated_at=now)
     )
     db.refresh(assessment)
     audit.record(
@@ -269,4 +275,7 @@ def store_result(
         detail={"result_id": row.id, "engine_version": row.engine_version},
     )
     db.flush()
+    events.emit(db=db, event_type="assessment.completed", assessment=assessment, now=now)
+    # Reports are drawn on demand from the stored result, so the PDF can be fetched now.
+    events.emit(db=db, event_type="report.ready", assessment=assessment, now=now)
     return row

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport, rep_report
@@ -16,8 +17,9 @@ from app.reports.views import Branding
 from app.services import assessments as assessment_service
 from app.services.instruments import get_norms, instrument_of, list_instrument_versions
 from app.services.reports import latest_team_results
+from app.vocabulary import AssessmentStatus, status_at
 
-STATUSES = ("invited", "started", "completed", "expired", "cancelled")
+STATUSES = tuple(AssessmentStatus)
 LIST_LIMIT = 200
 
 
@@ -35,7 +37,7 @@ class AssessmentRow:
     rep_name: str
     email: str
     team_name: str | None
-    status: str
+    status: AssessmentStatus
     invited_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -48,7 +50,7 @@ class AssessmentDetail:
     email: str
     team_id: str | None
     team_name: str | None
-    status: str
+    status: AssessmentStatus
     instrument: str
     invited_at: datetime
     started_at: datetime | None
@@ -60,7 +62,7 @@ class AssessmentDetail:
 
     @property
     def is_open(self) -> bool:
-        return self.status in assessment_service.OPEN_STATUSES
+        return self.status.is_open
 
 
 @dataclass(frozen=True)
@@ -71,35 +73,14 @@ class TeamDetail:
     report: TeamReport | None  # None until a rep of the team has completed
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def expire_due(*, db: Session, organisation_id: str) -> int:
-    """Mark this organisation's open assessments past their expiry as expired, so the pages
-    never show an invitation as open when its link no longer works."""
-    now = datetime.now(UTC)
-    due = db.scalars(
-        select(Assessment).where(
-            Assessment.organisation_id == organisation_id,
-            Assessment.status.in_(assessment_service.OPEN_STATUSES),
-            Assessment.expires_at.is_not(None),
-            Assessment.expires_at <= now,
-        )
-    ).all()
-    return sum(assessment_service.expire_if_due(db=db, assessment=a, now=now) for a in due)
-
-
 def status_counts(
     *, db: Session, organisation_id: str, team_id: str | None = None
 ) -> dict[str, int]:
+    seen = assessment_service.status_seen(utcnow()).label("status")
     query = (
-        select(Assessment.status, func.count())
+        select(seen, func.count())
         .where(Assessment.organisation_id == organisation_id)
-        .group_by(Assessment.status)
+        .group_by(seen)
     )
     if team_id is not None:
         query = query.where(Assessment.team_id == team_id)
@@ -116,7 +97,10 @@ def teams(*, db: Session, organisation_id: str) -> list[TeamRow]:
     )
     completed = (
         select(Assessment.team_id, func.count().label("n"))
-        .where(Assessment.organisation_id == organisation_id, Assessment.status == "completed")
+        .where(
+            Assessment.organisation_id == organisation_id,
+            Assessment.status == AssessmentStatus.COMPLETED,
+        )
         .group_by(Assessment.team_id)
         .subquery()
     )
@@ -139,10 +123,11 @@ def recent_assessments(
     *,
     db: Session,
     organisation_id: str,
-    status: str | None = None,
+    status: AssessmentStatus | None = None,
     team_id: str | None = None,
     limit: int = LIST_LIMIT,
 ) -> list[AssessmentRow]:
+    now = utcnow()
     query = (
         select(Assessment, Participant, Team.name)
         .join(Participant, Participant.id == Assessment.participant_id)
@@ -152,7 +137,7 @@ def recent_assessments(
         .limit(limit)
     )
     if status is not None:
-        query = query.where(Assessment.status == status)
+        query = query.where(assessment_service.status_seen(now) == status)
     if team_id is not None:
         query = query.where(Assessment.team_id == team_id)
     return [
@@ -161,10 +146,10 @@ def recent_assessments(
             rep_name=p.full_name,
             email=p.email,
             team_name=team_name,
-            status=a.status,
-            invited_at=aware(a.created_at) or a.created_at,
-            updated_at=aware(a.updated_at) or a.updated_at,
-            completed_at=aware(a.completed_at),
+            status=status_at(a.status, a.expires_at, now),
+            invited_at=a.created_at,
+            updated_at=a.updated_at,
+            completed_at=a.completed_at,
         )
         for a, p, team_name in db.execute(query)
     ]
@@ -202,7 +187,7 @@ def assessment_detail(
     version = assessment.instrument_version
     report = None
     result = assessment_service.get_result(db=db, assessment_id=assessment.id)
-    if assessment.status == "completed" and result is not None:
+    if assessment.status == AssessmentStatus.COMPLETED and result is not None:
         instrument = instrument_of(version)
         report = rep_report(
             instrument=instrument,
@@ -219,13 +204,13 @@ def assessment_detail(
         email=participant.email,
         team_id=team.id if team else None,
         team_name=team.name if team else None,
-        status=assessment.status,
+        status=status_at(assessment.status, assessment.expires_at, utcnow()),
         instrument=f"{version.title} {version.version}",
-        invited_at=aware(assessment.created_at) or assessment.created_at,
-        started_at=aware(assessment.started_at),
-        completed_at=aware(assessment.completed_at),
-        expires_at=aware(assessment.expires_at),
-        cancelled_at=aware(assessment.cancelled_at),
+        invited_at=assessment.created_at,
+        started_at=assessment.started_at,
+        completed_at=assessment.completed_at,
+        expires_at=assessment.expires_at,
+        cancelled_at=assessment.cancelled_at,
         share_feedback=bool(organisation.share_feedback),
         report=report,
     )

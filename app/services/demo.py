@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.config import Settings, var_dir
 from app.errors import UserError
 from app.instrument.model import Instrument
@@ -26,6 +27,7 @@ from app.services.apikeys import create_api_key
 from app.services.instruments import instrument_of, load_instruments
 from app.services.organisations import create_organisation, create_team, find_organisation
 from app.services.users import create_user, find_user, generate_password, set_password
+from app.vocabulary import AssessmentStatus, Role
 
 ORGANISATION = "Northwind Components"
 SLUG = "northwind-components"
@@ -148,7 +150,7 @@ def _invite(
 
 
 def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict[str, Any]:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     organisation = create_organisation(db=db, name=ORGANISATION, slug=SLUG)
     team = create_team(db=db, organisation=organisation, name=TEAM)
     instrument = instrument_of(version)
@@ -177,7 +179,11 @@ def _sign_in_and_key(db: Session, organisation: Organisation) -> dict[str, Any]:
     user = find_user(db=db, email=MANAGER_EMAIL)
     if user is None:
         create_user(
-            db=db, organisation=organisation, email=MANAGER_EMAIL, role="admin", password=password
+            db=db,
+            organisation=organisation,
+            email=MANAGER_EMAIL,
+            role=Role.ADMIN,
+            password=password,
         )
     else:
         set_password(db=db, user=user, password=password)
@@ -191,7 +197,10 @@ def _reissue(db: Session, organisation: Organisation) -> dict[str, Any]:
         team = create_team(db=db, organisation=organisation, name=TEAM)
     completed = db.scalars(
         select(Assessment.id)
-        .where(Assessment.organisation_id == organisation.id, Assessment.status == "completed")
+        .where(
+            Assessment.organisation_id == organisation.id,
+            Assessment.status == AssessmentStatus.COMPLETED,
+        )
         .order_by(Assessment.created_at)
     ).all()
     return {
@@ -207,7 +216,7 @@ def _keep_invitations_open(
     db: Session, organisation: Organisation, version: InstrumentVersion, kept: dict[str, Any]
 ) -> None:
     """Replace links that were used up (completed, expired) so three stay open to try."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     team = db.get(Team, kept["team_id"])
     assert team is not None
     tokens = []
@@ -215,8 +224,8 @@ def _keep_invitations_open(
         token = kept["invitation_tokens"][k] if k < len(kept["invitation_tokens"]) else None
         assessment = assessments.find_by_token(db=db, token=token) if token else None
         if assessment is not None:
-            assessments.expire_if_due(db=db, assessment=assessment, now=now)
-        if assessment is None or assessment.status not in assessments.OPEN_STATUSES:
+            assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
+        if assessment is None or not assessment.status.is_open:
             token = _invite(db, organisation, version, team, person, now).token
         tokens.append(token)
     kept["invitation_tokens"] = tokens

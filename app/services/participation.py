@@ -1,93 +1,43 @@
-"""Taking an assessment: open it by its link, consent, save answers and page times, submit."""
+"""Taking an assessment: open it by its link, consent, save answers and page times, submit.
+
+Every write first claims the assessment row (an UPDATE that matches only a started, unexpired
+assessment). On PostgreSQL the claim takes the row lock, so a save and a submit of the same
+assessment run one after the other: an answer is either in the stored result or refused,
+never stored beside it. On SQLite write sessions already run one at a time.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.instrument.answers import answer_options
+from app.clock import utcnow
+from app.instrument import page_timing
 from app.instrument.model import Instrument
-from app.instrument.presentation import pages as instrument_pages
+from app.instrument.questionnaire import (
+    AnswerProblem,
+    Questionnaire,
+    build_questionnaire,
+    check_answers,
+    first_unanswered_page,
+    item_seconds,
+    page_number,
+)
 from app.instrument.text import t
 from app.models import Answer, Assessment, Organisation, PageTiming, Result
 from app.services import assessments
 from app.services.instruments import get_instrument, get_norms
+from app.vocabulary import AssessmentStatus, status_at
 
-# A page left open overnight says nothing about how carefully it was answered; the validity
-# indices look for answers that were too fast, so long stays are capped rather than dropped.
-MAX_PAGE_SECONDS = 30 * 60.0
-# The client's own measure of active time may be a little over the server's (clock skew).
-CLIENT_SLACK_SECONDS = 5.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# -- finding the assessment -------------------------------------------------------------------
-
-
-def find_by_token(*, db: Session, token: str) -> Assessment | None:
-    """The assessment a link opens, looked up by the token's hash; expiry is applied here."""
-    if not token or len(token) > 200:
-        return None
-    assessment = assessments.find_by_token(db=db, token=token)
-    if assessment is not None:
-        assessments.expire_if_due(db=db, assessment=assessment)
-    return assessment
-
-
-def organisation_name(*, db: Session, assessment: Assessment) -> str:
-    organisation = db.get(Organisation, assessment.organisation_id)
-    return organisation.name if organisation else ""
-
-
-# -- the questionnaire as the participant sees it ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Questionnaire:
-    """An instrument split into pages, with each item's page and question number."""
-
-    instrument: Instrument
-    pages: list[list[str]]
-    page_of: dict[str, int]  # item id → page number (1-based)
-    number_of: dict[str, int]  # item id → question number (1-based, presentation order)
-    allowed: dict[str, frozenset[str]]  # item id → the values an answer may take
-
-    @property
-    def item_count(self) -> int:
-        return len(self.number_of)
-
-    def item(self, item_id: str) -> Any:
-        return _items_by_id(self.instrument)[item_id]
-
-
-def _items_by_id(instrument: Instrument) -> dict[str, Any]:
-    return {item.id: item for item in instrument.items}
-
-
-def build_questionnaire(instrument: Instrument) -> Questionnaire:
-    page_list = instrument_pages(instrument)
-    allowed = answer_options(instrument)
-    page_of: dict[str, int] = {}
-    number_of: dict[str, int] = {}
-    for page_number, page in enumerate(page_list, start=1):
-        for item_id in page:
-            page_of[item_id] = page_number
-            number_of[item_id] = len(number_of) + 1
-    return Questionnaire(instrument, page_list, page_of, number_of, allowed)
-
+# -- reading: what a link opens ---------------------------------------------------------------
 
 # Instrument versions are immutable, so a parsed questionnaire can be kept for the process.
 _QUESTIONNAIRES: dict[str, Questionnaire] = {}
@@ -100,64 +50,105 @@ def questionnaire(*, db: Session, assessment: Assessment) -> Questionnaire:
     return _QUESTIONNAIRES[key]
 
 
-def title(q: Questionnaire, locale: str) -> str:
-    return t(q.instrument.title, locale)
+@dataclass(frozen=True)
+class Visit:
+    """One participant link as its pages show it: everything a page is drawn from."""
+
+    assessment_id: str
+    status: AssessmentStatus  # as seen now: an open link past its expiry reads as expired
+    locale: str
+    questionnaire: Questionnaire
+    organisation_name: str
+    answers: dict[str, str]
+
+    @property
+    def title(self) -> str:
+        return t(self.questionnaire.instrument.title, self.locale)
+
+    @property
+    def resume_page(self) -> int | None:
+        """The first page with an unanswered item; None when every item is answered."""
+        return first_unanswered_page(self.questionnaire, self.answers)
+
+    def page(self, text: str) -> int | None:
+        return page_number(text, self.questionnaire)
 
 
-# -- consent, answers, page times -------------------------------------------------------------
+def find_by_token(*, db: Session, token: str) -> Assessment | None:
+    """The assessment a link opens, looked up by the token's hash (read only)."""
+    if not token or len(token) > 200:
+        return None
+    return assessments.find_by_token(db=db, token=token)
 
 
-def consent(*, db: Session, assessment: Assessment) -> None:
-    """Record consent and start the assessment; a second consent changes nothing."""
-    assessments.start(db=db, assessment=assessment, actor="participant")
+def visit(*, db: Session, token: str, now: datetime | None = None) -> Visit | None:
+    assessment = find_by_token(db=db, token=token)
+    if assessment is None:
+        return None
+    organisation = db.get(Organisation, assessment.organisation_id)
+    return Visit(
+        assessment_id=assessment.id,
+        status=status_at(assessment.status, assessment.expires_at, now or utcnow()),
+        locale=assessment.locale,
+        questionnaire=questionnaire(db=db, assessment=assessment),
+        organisation_name=organisation.name if organisation else "",
+        answers=answers(db=db, assessment_id=assessment.id),
+    )
 
 
-def answers(*, db: Session, assessment: Assessment) -> dict[str, str]:
+def answers(*, db: Session, assessment_id: str) -> dict[str, str]:
     rows = db.execute(
-        select(Answer.item_id, Answer.value).where(Answer.assessment_id == assessment.id)
+        select(Answer.item_id, Answer.value).where(Answer.assessment_id == assessment_id)
     )
     return {item_id: value for item_id, value in rows}
 
 
-@dataclass(frozen=True)
-class AnswerProblem:
-    """An answer that could not be saved: `unknown_item` or `bad_value`."""
-
-    code: str
-    item_id: str
+def page_stamp(*, secret: str, assessment_id: str, page: int) -> str:
+    return page_timing.page_stamp(
+        secret=secret, assessment_id=assessment_id, page=page, now=time.time()
+    )
 
 
-def check_answers(
-    q: Questionnaire, given: dict[str, str], *, page: int | None = None
-) -> tuple[dict[str, str], list[AnswerProblem]]:
-    """Split answers into those that can be saved and the problems with the rest.
-
-    With `page`, only that page's items may be answered (a form can only hold those).
-    """
-    valid: dict[str, str] = {}
-    problems: list[AnswerProblem] = []
-    for item_id, value in given.items():
-        allowed = q.allowed.get(item_id)
-        if allowed is None or (page is not None and q.page_of.get(item_id) != page):
-            problems.append(AnswerProblem("unknown_item", item_id))
-        elif value not in allowed:
-            problems.append(AnswerProblem("bad_value", item_id))
-        else:
-            valid[item_id] = value
-    return valid, problems
+# -- writing ----------------------------------------------------------------------------------
 
 
-def save_answers(
-    *, db: Session, assessment: Assessment, values: dict[str, str], now: datetime | None = None
+def consent(*, db: Session, token: str, now: datetime | None = None) -> AssessmentStatus | None:
+    """Record consent and start the assessment (a second consent changes nothing); returns
+    the status after, or None for an unknown link."""
+    now = now or utcnow()
+    assessment = find_by_token(db=db, token=token)
+    if assessment is None:
+        return None
+    assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
+    if assessment.status == AssessmentStatus.INVITED:
+        assessments.start(db=db, assessment=assessment, actor="participant", now=now)
+    return assessment.status
+
+
+def _claim(db: Session, assessment_id: str, now: datetime) -> bool:
+    """Lock a started, unexpired assessment for this transaction; False when it is not."""
+    claim: CursorResult[Any] = db.execute(  # type: ignore[assignment]
+        update(Assessment)
+        .where(
+            Assessment.id == assessment_id,
+            Assessment.status == AssessmentStatus.STARTED,
+            or_(Assessment.expires_at.is_(None), Assessment.expires_at > now),
+        )
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claim.rowcount)
+
+
+def _upsert_answers(
+    db: Session, assessment_id: str, values: Mapping[str, str], now: datetime
 ) -> None:
-    """Upsert: one row per item, the latest value given (callers check the values first)."""
     if not values:
         return
-    now = now or utcnow()
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement: Any = insert(Answer).values(
         [
-            {"assessment_id": assessment.id, "item_id": item_id, "value": value, "answered_at": now}
+            {"assessment_id": assessment_id, "item_id": item_id, "value": value, "answered_at": now}
             for item_id, value in values.items()
         ]
     )
@@ -167,89 +158,63 @@ def save_answers(
         set_={"value": statement.excluded.value, "answered_at": statement.excluded.answered_at},
     )
     db.execute(statement)
-    db.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
-def record_page_time(*, db: Session, assessment: Assessment, page: int, seconds: float) -> None:
-    db.add(PageTiming(assessment_id=assessment.id, page=page, seconds=seconds))
+SaveStatus = Literal["saved", "refused", "closed"]
 
 
-# A page's form carries a stamp of when it was rendered, signed so that the participant's
-# browser cannot make the time spent look longer or shorter than it was.
+@dataclass(frozen=True)
+class PageOutcome:
+    """What became of a page's answers: `saved` (maybe with problems for some of them),
+    or `closed` (the assessment is no longer open; nothing was saved)."""
+
+    status: SaveStatus
+    problems: list[AnswerProblem]
 
 
-def page_stamp(*, secret: str, assessment_id: str, page: int, now: float | None = None) -> str:
-    millis = int((time.time() if now is None else now) * 1000)
-    return f"{millis}.{_stamp_signature(secret, assessment_id, page, millis)}"
-
-
-def _stamp_signature(secret: str, assessment_id: str, page: int, millis: int) -> str:
-    message = f"{assessment_id}:{page}:{millis}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def page_seconds(
+def save_page(
     *,
-    secret: str,
-    assessment_id: str,
+    db: Session,
+    visit: Visit,
     page: int,
+    given: Mapping[str, str],
+    secret: str,
     stamp: str,
     active: str = "",
-    now: float | None = None,
-) -> float | None:
-    """Seconds spent on a page, or None when the stamp is missing or not ours.
-
-    The browser's measure of active time (JavaScript pauses it while the tab is hidden) is
-    preferred when it is plausible, i.e. not longer than the page was open.
-    """
-    try:
-        millis_text, signature = stamp.split(".", 1)
-        millis = int(millis_text)
-    except ValueError:
-        return None
-    expected = _stamp_signature(secret, assessment_id, page, millis)
-    if not hmac.compare_digest(signature, expected):
-        return None
-    elapsed = (time.time() if now is None else now) - millis / 1000
-    if elapsed < 0:
-        return None
-    try:
-        client = float(active)
-    except ValueError:
-        client = -1.0
-    if 0 <= client <= elapsed + CLIENT_SLACK_SECONDS:
-        elapsed = client
-    return round(min(elapsed, MAX_PAGE_SECONDS), 3)
+    now: datetime | None = None,
+) -> PageOutcome:
+    """Save a page's answers and the time spent on it. The good answers are kept even when
+    others on the page are refused."""
+    now = now or utcnow()
+    valid, problems = check_answers(visit.questionnaire, given, page=page)
+    if not _claim(db, visit.assessment_id, now):
+        return PageOutcome("closed", [])
+    _upsert_answers(db, visit.assessment_id, valid, now)
+    seconds = page_timing.page_seconds(
+        secret=secret,
+        assessment_id=visit.assessment_id,
+        page=page,
+        stamp=stamp,
+        active=active,
+        now=now.timestamp(),
+    )
+    if seconds is not None:
+        db.add(PageTiming(assessment_id=visit.assessment_id, page=page, seconds=seconds))
+    return PageOutcome("saved", problems)
 
 
-# -- where to resume, what is missing ---------------------------------------------------------
-
-
-def first_unanswered_page(q: Questionnaire, given: dict[str, str]) -> int | None:
-    for page_number, page in enumerate(q.pages, start=1):
-        if any(item_id not in given for item_id in page):
-            return page_number
-    return None
-
-
-def unanswered(q: Questionnaire, given: dict[str, str]) -> list[str]:
-    return [item_id for page in q.pages for item_id in page if item_id not in given]
-
-
-def item_seconds(q: Questionnaire, page_seconds_: dict[int, float]) -> dict[str, float]:
-    """A page's seconds spread evenly over its items (the validity indices work per item)."""
-    seconds: dict[str, float] = {}
-    for page_number, total in page_seconds_.items():
-        if 1 <= page_number <= len(q.pages):
-            page = q.pages[page_number - 1]
-            for item_id in page:
-                seconds[item_id] = total / len(page)
-    return seconds
+def save_answer(
+    *, db: Session, visit: Visit, item_id: str, value: str, now: datetime | None = None
+) -> PageOutcome:
+    """One answer saved as soon as it is given (the page's JavaScript)."""
+    now = now or utcnow()
+    valid, problems = check_answers(visit.questionnaire, {item_id: value})
+    if problems:
+        return PageOutcome("refused", problems)
+    if not _claim(db, visit.assessment_id, now):
+        return PageOutcome("closed", [])
+    _upsert_answers(db, visit.assessment_id, valid, now)
+    return PageOutcome("saved", [])
 
 
 def _page_seconds_of(*, db: Session, assessment_id: str) -> dict[int, float]:
@@ -261,36 +226,25 @@ def _page_seconds_of(*, db: Session, assessment_id: str) -> dict[int, float]:
     return {int(page): float(total) for page, total in rows}
 
 
-# -- submitting -------------------------------------------------------------------------------
-
-
-def submit(*, db: Session, assessment: Assessment) -> bool:
-    """Score the answers and store the result, exactly once.
-
-    Returns True when this call completed the assessment, False when it was completed already
-    (a double click, a second tab, a retried request) or is not open.
-    """
-    now = utcnow()
-    # The claim: an UPDATE that only matches a started assessment. On PostgreSQL a concurrent
-    # claim waits for this row lock, then re-reads the row, finds it completed and matches
-    # nothing; on SQLite the write session holds the database's write lock, so submits run
-    # one after the other. The results table's unique assessment_id backs both up.
-    claim: CursorResult[Any] = db.execute(  # type: ignore[assignment]
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.status == "started")
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = claim.rowcount
+def submit(*, db: Session, token: str, now: datetime | None = None) -> AssessmentStatus | None:
+    """Score the answers and store the result, exactly once; returns the status after (a
+    double click, a second tab or a retried request finds it completed), None when unknown."""
+    now = now or utcnow()
+    assessment = find_by_token(db=db, token=token)
+    if assessment is None:
+        return None
+    # The claim waits for any save of this assessment in progress (row lock) and then sees
+    # its answers; a save arriving later waits for us and then finds it completed.
+    if _claim(db, assessment.id, now):
+        q = questionnaire(db=db, assessment=assessment)
+        given = answers(db=db, assessment_id=assessment.id)
+        seconds = item_seconds(q, _page_seconds_of(db=db, assessment_id=assessment.id))
+        seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
+        _score_and_store(db, assessment, q.instrument, given, seconds, now)
+    else:
+        assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
     db.refresh(assessment)
-    if not claimed:
-        return False
-    q = questionnaire(db=db, assessment=assessment)
-    given = answers(db=db, assessment=assessment)
-    seconds = item_seconds(q, _page_seconds_of(db=db, assessment_id=assessment.id))
-    seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
-    _score_and_store(db, assessment, q.instrument, given, seconds, now)
-    return True
+    return assessment.status
 
 
 def complete(
@@ -308,10 +262,10 @@ def complete(
     q = questionnaire(db=db, assessment=assessment)
     assessments.start(db=db, assessment=assessment, now=started or now)
     values = {item_id: str(value) for item_id, value in answers.items()}
-    save_answers(db=db, assessment=assessment, values=values, now=now)
+    _upsert_answers(db, assessment.id, values, now)
     for number, page in enumerate(q.pages, start=1):
         page_time = sum(seconds.get(item_id, 0.0) for item_id in page)
-        record_page_time(db=db, assessment=assessment, page=number, seconds=page_time)
+        db.add(PageTiming(assessment_id=assessment.id, page=number, seconds=page_time))
     return _score_and_store(db, assessment, q.instrument, answers, seconds, now)
 
 

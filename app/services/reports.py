@@ -146,7 +146,7 @@ def parse_headcounts(values: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for value in values:
         stage, sep, number = value.partition("=")
-        if not sep or stage not in STAGE_KEYS or not number.isdigit():
+        if not sep or stage not in STAGE_KEYS or not (number.isascii() and number.isdigit()):
             raise UserError(
                 f"head-count {value!r}: write STAGE=N with a stage of {', '.join(STAGE_KEYS)}"
             )

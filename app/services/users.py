@@ -7,23 +7,35 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
-from app.models import Organisation, User
+from app.limits import has_control_characters, max_length
+from app.models import Organisation, SignInSession, User
+from app.services.sessions import end_all_sessions
+from app.vocabulary import Role
 
-ROLES = ("admin", "manager")
+ROLES = tuple(Role)
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000  # argon2 takes any length; this bounds the work per try
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
 
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
-    if not EMAIL_PATTERN.match(email):
-        raise UserError(f"{email!r} is not an e-mail address")
+    too_long = len(email) > max_length(User.email)
+    if too_long or has_control_characters(email) or not EMAIL_PATTERN.match(email):
+        raise UserError(f"{email[:80]!r} is not an e-mail address")
     return email
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"password must have at most {MAX_PASSWORD_LENGTH} characters")
 
 
 def generate_password() -> str:
@@ -47,8 +59,7 @@ def create_user(
     email = normalise_email(email)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password)
     if find_user(db=db, email=email) is not None:
         raise UserError(f"a user with e-mail {email} already exists")
     user = User(
@@ -67,9 +78,21 @@ def find_user(*, db: Session, email: str) -> User | None:
 
 
 def set_password(*, db: Session, user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    """A new password; every session signed in with the old one ends."""
+    check_password(password)
     user.password_hash = hash_password(password)
+    end_all_sessions(db=db, user_id=user.id)
+    db.flush()
+
+
+def remove_user(*, db: Session, email: str) -> None:
+    """Remove a sign-in; its sessions end with it (the audit trail keeps its id)."""
+    user = find_user(db=db, email=email)
+    if user is None:
+        raise UserError(f"no user with e-mail {email.strip().lower()}")
+    end_all_sessions(db=db, user_id=user.id)
+    db.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+    db.delete(user)
     db.flush()
 
 

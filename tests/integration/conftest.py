@@ -1,6 +1,6 @@
 """Integration fixtures on top of tests/conftest.py (database, live server, http, ...).
 
-run_cli   run `stagefit ARGS...` in a subprocess against the test database:
+run_cli   run `stagefit ARGS...` against the test database, in this process (tests/cli.py):
           run_cli("org", "create", "Acme", "--json", input=None, env=None) ->
           subprocess.CompletedProcess (text; check the returncode yourself).
           All calls within one test share one private var/ directory.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import STAGEFIT
+from tests.cli import run_stagefit
 
 
 @pytest.fixture
@@ -24,13 +24,6 @@ def run_cli(
     def _run(
         *args: str, input: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [STAGEFIT, *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            env=make_env(**(env or {})),
-            timeout=120,
-        )
+        return run_stagefit(*args, input=input, env=make_env(**(env or {})))
 
     return _run

@@ -100,6 +100,14 @@ def test_user_create_bad_input_is_one_line(run_cli) -> None:  # type: ignore[no-
     )
 
 
+def test_user_remove_takes_the_sign_in_away(run_cli, db: Session) -> None:  # type: ignore[no-untyped-def]
+    _ok(run_cli("org", "create", "Acme"))
+    _ok(run_cli("user", "create", "--org", "acme", "--email", "m@acme.example", input="p" * 12))
+    assert "removed" in _ok(run_cli("user", "remove", "--email", "M@acme.example"))
+    assert authenticate_user(db=db, email="m@acme.example", password="p" * 12) is None
+    assert "no user" in _one_line_error(run_cli("user", "remove", "--email", "m@acme.example"))
+
+
 def test_apikey_create_prints_a_working_key_once(run_cli, db: Session) -> None:  # type: ignore[no-untyped-def]
     _ok(run_cli("org", "create", "Acme"))
     out = json.loads(_ok(run_cli("apikey", "create", "--org", "acme", "--name", "ATS", "--json")))
@@ -224,3 +232,34 @@ def test_commands_on_an_unmigrated_database_say_what_to_do(run_cli, tmp_path: Pa
 def test_unreachable_database_is_one_line(run_cli) -> None:  # type: ignore[no-untyped-def]
     unreachable = {"STAGEFIT_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
     assert "database error" in _one_line_error(run_cli("db", "upgrade", env=unreachable))
+
+
+def test_apikeys_have_scopes_are_listed_with_last_use_and_revoke_at_once(
+    run_cli, live_server: str, db: Session
+) -> None:  # type: ignore[no-untyped-def]
+    _ok(run_cli("org", "create", "Acme"))
+    reader = json.loads(
+        _ok(
+            run_cli(
+                "apikey", "create", "--org", "acme", "--name", "BI", "--scopes", "read", "--json"
+            )
+        )
+    )
+    assert reader["scopes"] == "read"
+    assert "unknown scope" in _one_line_error(
+        run_cli("apikey", "create", "--org", "acme", "--name", "X", "--scopes", "admin")
+    )
+    url = f"{live_server}/api/v1/assessments/none/report.pdf"
+    used = httpx.get(url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10)
+    assert used.status_code == 404  # known key, nothing there
+    listed = json.loads(_ok(run_cli("apikey", "list", "--org", "acme", "--json")))
+    assert [(k["id"], k["scopes"], k["revoked_at"]) for k in listed] == [
+        (reader["id"], "read", None)
+    ]
+    assert listed[0]["last_used_at"] is not None
+    assert reader["key"] not in json.dumps(listed)  # the key itself is never shown again
+
+    assert "revoked" in _ok(run_cli("apikey", "revoke", "--org", "acme", reader["id"]))
+    again = httpx.get(url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10)
+    assert again.status_code == 401
+    assert "no API key" in _one_line_error(run_cli("apikey", "revoke", "--org", "acme", "nope"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -23,8 +24,17 @@ def manager(db: Session, org: Organisation) -> str:
     return EMAIL
 
 
-def sign_in(http: httpx.Client, email: str = EMAIL, password: str = PASSWORD, **extra: str):
-    return http.post("/login", data={"email": email, "password": password, **extra})
+def sign_in(
+    http: httpx.Client,
+    email: str = EMAIL,
+    password: str = PASSWORD,
+    headers_xff: str | None = None,
+    **extra: str,
+) -> httpx.Response:
+    headers = {"X-Forwarded-For": headers_xff} if headers_xff else {}
+    return http.post(
+        "/login", data={"email": email, "password": password, **extra}, headers=headers
+    )
 
 
 def test_signed_out_pages_redirect_to_login_with_next(live_server: str, http: httpx.Client) -> None:
@@ -78,8 +88,7 @@ def test_sign_in_opens_the_app_and_sign_out_closes_it(
 def test_a_tampered_session_cookie_is_refused(http: httpx.Client, manager: str) -> None:
     sign_in(http)
     value = http.cookies["stagefit_session"]
-    body, mac = value.split(".")
-    forged = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + mac
+    forged = value[:-2] + ("AA" if value[-2:] != "AA" else "BB")
     http.cookies.clear()
     http.cookies.set("stagefit_session", forged)
     assert http.get("/app").status_code == 303
@@ -123,7 +132,6 @@ def test_cross_site_posts_are_refused(http: httpx.Client, manager: str) -> None:
 def test_repeated_failures_are_limited_per_email_and_address(
     http: httpx.Client, db: Session, org: Organisation, manager: str
 ) -> None:
-    # Its own account: the live server (and its in-memory counts) outlives this test.
     locked = "locked-out@test-org.example"
     create_user(db=db, organisation=org, email=locked, role="manager", password=PASSWORD)
     db.commit()
@@ -135,3 +143,103 @@ def test_repeated_failures_are_limited_per_email_and_address(
     assert "Too many failed attempts" in parse(blocked).alerts[0]
     assert "stagefit_session" not in http.cookies
     assert sign_in(http).status_code == 303  # another e-mail address is not affected
+
+
+def _invite_count(db: Session) -> int:
+    from sqlalchemy import func, select
+
+    from app.models import Assessment
+
+    db.expire_all()
+    return int(db.scalar(select(func.count()).select_from(Assessment)) or 0)
+
+
+def _copy_of_the_session(live_server: str, http: httpx.Client) -> httpx.Client:
+    copy = httpx.Client(base_url=live_server, timeout=10)
+    copy.cookies.set("stagefit_session", http.cookies["stagefit_session"])
+    return copy
+
+
+INVITE = {"first_name": "Ana", "last_name": "Kraus", "email": "ana@example.com"}
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(
+    live_server: str, http: httpx.Client, manager: str, db: Session
+) -> None:
+    assert sign_in(http).status_code == 303
+    with _copy_of_the_session(live_server, http) as stolen:
+        assert stolen.get("/app").status_code == 200  # the copy works while signed in
+        assert http.post("/logout").status_code == 303
+        assert stolen.get("/app").status_code == 303
+        assert stolen.post("/app/invite", data=INVITE).status_code == 303  # to /login
+        assert stolen.get("/app/invite").headers["location"].startswith("/login")
+    assert _invite_count(db) == 0
+
+
+def test_a_password_change_or_removing_the_user_ends_their_sessions(
+    live_server: str, http: httpx.Client, manager: str, db: Session
+) -> None:
+    from app.services.users import find_user, remove_user, set_password
+
+    assert sign_in(http).status_code == 303
+    user = find_user(db=db, email=EMAIL)
+    assert user is not None
+    set_password(db=db, user=user, password="a brand new password")
+    db.commit()
+    assert http.get("/app").status_code == 303
+    assert sign_in(http, password="a brand new password").status_code == 303
+    assert http.get("/app").status_code == 200
+    remove_user(db=db, email=EMAIL)
+    db.commit()
+    assert http.get("/app").status_code == 303
+    assert sign_in(http, password="a brand new password").status_code == 422
+
+
+@pytest.mark.parametrize("column", ["last_seen_at", "expires_at"])
+def test_idle_and_absolute_timeouts_end_a_session(
+    http: httpx.Client, manager: str, db: Session, column: str
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.clock import utcnow
+    from app.models import SignInSession
+    from app.services.sessions import IDLE
+
+    assert sign_in(http).status_code == 303
+    assert http.get("/app").status_code == 200
+    # Idle: last seen longer ago than the idle limit; absolute: past its end, however active.
+    moment = utcnow() - IDLE - timedelta(minutes=1)
+    db.execute(update(SignInSession).values({column: moment}))
+    db.commit()
+    assert http.get("/app").status_code == 303
+
+
+def test_forwarded_for_from_a_client_is_not_believed(http: httpx.Client, manager: str) -> None:
+    """Without STAGEFIT_TRUSTED_PROXIES nobody's X-Forwarded-For counts: a new header per
+    guess still lands on the same address, and a locked pair stays locked."""
+    statuses = [
+        sign_in(http, password="wrong guess number", headers_xff=f"203.0.113.{k}").status_code
+        for k in range(8)
+    ]
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    assert sign_in(http, headers_xff="198.51.100.7").status_code == 429
+
+
+def test_failures_spread_over_addresses_lock_the_account(
+    settings: Any, manager: str, database: Any
+) -> None:
+    """Behind a trusted proxy each guess may come from another address; after ten failures
+    in the window the account takes no password, from any address, until the window ends."""
+    from app.main import create_app
+    from tests.conftest import serve_app
+
+    behind_proxy = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    with serve_app(create_app(behind_proxy)) as url, httpx.Client(base_url=url) as client:
+        for k in range(10):
+            wrong = sign_in(client, password="wrong guess", headers_xff=f"203.0.113.{k}")
+            assert wrong.status_code == 422, k
+        right = sign_in(client, headers_xff="198.51.100.99")
+        assert right.status_code == 429
+        assert "stagefit_session" not in client.cookies

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.models import Assessment
-from app.services.assessments import cancel
+from app.services.assessments import cancel, expire_due
 from tests.integration.participant_client import Participant, first_values
 
 
@@ -37,7 +37,7 @@ def _assert_closed(rep: Participant, heading: str) -> None:
     assert saved.headers["content-type"] == "application/problem+json"
 
 
-def test_an_expired_link_says_so_and_is_marked_expired_on_access(
+def test_an_expired_link_says_so_and_the_expiry_job_marks_it(
     live_server: str, invite: Callable[..., Any], db: Session
 ) -> None:
     invitation = invite(expires_at=datetime.now(UTC) + timedelta(days=1))
@@ -51,8 +51,13 @@ def test_an_expired_link_says_so_and_is_marked_expired_on_access(
         db.commit()
         _assert_closed(rep, "This link has expired")
         assert "ask Test Org for a new link" in rep.open().text
+    # Reading the link wrote nothing; the expiry job (the worker) records the expiry once.
     assessment = fresh(db).get(Assessment, invitation.assessment.id)
-    assert assessment is not None and assessment.status == "expired"
+    assert assessment is not None and assessment.status == "started"
+    assert [a.id for a in expire_due(db=db)] == [invitation.assessment.id]
+    db.commit()
+    assert fresh(db).get(Assessment, invitation.assessment.id).status == "expired"  # type: ignore[union-attr]
+    assert expire_due(db=db) == []
 
 
 def test_a_cancelled_link_says_so(

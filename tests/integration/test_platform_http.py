@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import SessionDep
+from app.deps import SessionDep
 from app.errors import UserError
 from app.main import create_app
 from tests.conftest import serve_app
@@ -80,6 +80,13 @@ def _app_with_failing_routes(settings: Settings) -> FastAPI:
         raise RuntimeError("secret internal detail")
 
     app.include_router(router)
+
+    # A crash inside a participant's link: the catch-all /a/... route would match first.
+    def participant_crash(token: str) -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.router.add_api_route("/a/{token}/_crash", participant_crash, methods=["GET"])
+    app.router.routes.insert(0, app.router.routes.pop())
     return app
 
 
@@ -156,3 +163,31 @@ def test_database_call_on_the_event_loop_is_refused_and_logged(
     """An `async def` endpoint blocking the loop on the database can deadlock the service."""
     _, logged = _get_500_problem(f"{failing_app_url}/_test/async-db", caplog)
     assert any("event loop" in message for message in logged)
+
+
+def test_a_crash_on_a_participant_page_keeps_its_headers_and_hides_the_token(
+    failing_app_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "TOKEN-abcdef0123456789"
+    response, logged = _get_500_problem(f"{failing_app_url}/a/{token}/_crash", caplog)
+    assert token not in response.text
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert any("secret internal detail" in message for message in logged)
+    assert not any(token in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("path", "referrer"),
+    [("/healthz", "no-referrer"), ("/login", "same-origin"), ("/a/x", "no-referrer")],
+)
+def test_every_response_carries_the_security_headers(
+    http: httpx.Client, path: str, referrer: str
+) -> None:
+    response = http.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == referrer
+    assert "content-security-policy" in response.headers

@@ -160,7 +160,7 @@ def test_expire_due_expires_only_open_assessments_past_their_date(db: Session, i
     assessments.cancel(db=db, assessment=cancelled.assessment)
     db.commit()
 
-    assert assessments.expire_due(db, now + timedelta(days=2)) == 2
+    assert len(assessments.expire_due(db=db, now=now + timedelta(days=2))) == 2
     db.commit()
     statuses = {a.participant.email: a.status for a in db.scalars(select(Assessment))}
     assert statuses == {
@@ -169,7 +169,7 @@ def test_expire_due_expires_only_open_assessments_past_their_date(db: Session, i
         "later@example.com": "invited",
         "cancelled@example.com": "cancelled",
     }
-    assert assessments.expire_due(db, now + timedelta(days=2)) == 0
+    assert assessments.expire_due(db=db, now=now + timedelta(days=2)) == []
     expired_events = db.scalars(
         select(AuditEvent).where(AuditEvent.action == "assessment.expired")
     ).all()

@@ -1,11 +1,10 @@
-"""`stagefit analyze` and `stagefit norms compute` as a user runs them (subprocesses)."""
+"""`stagefit analyze` and `stagefit norms compute` as a user runs them: files in, output out."""
 
 from __future__ import annotations
 
 import csv
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,15 +13,13 @@ import pytest
 from app.instrument.loader import load_instrument, load_norms
 from app.scoring.reliability import cronbach_alpha
 from app.scoring.simulate import simulate_matrix
+from tests.cli import run_stagefit
 
 MINI = "tests/fixtures/mini-instrument.yaml"
 
 
 def stagefit(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from app.cli import main; main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
-    )
+    return run_stagefit(*args)
 
 
 @pytest.fixture(scope="module")

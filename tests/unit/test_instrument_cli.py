@@ -1,24 +1,20 @@
-"""`stagefit instrument ...` run as a user runs it: the installed command in a subprocess."""
+"""`stagefit instrument ...` as a user runs it: arguments in, stdout, stderr and exit code out."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.instrument.schema import schema_text
+from tests.cli import run_stagefit
 from tests.unit.instrument_helpers import MINI, MINI_TEXT, edited, line_of
-
-STAGEFIT = Path(sys.executable).parent / "stagefit"
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(STAGEFIT), *map(str, args)], capture_output=True, text=True, timeout=60, check=False
-    )
+    return run_stagefit(*map(str, args))
 
 
 def test_validate_ok() -> None:

@@ -1,27 +1,19 @@
-"""`stagefit score` run as a user runs it: a real process, real files, stdout and exit code."""
+"""`stagefit score` run as a user runs it: real files in, stdout, stderr and exit code out."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_stagefit
 from tests.unit.instrument_helpers import MINI
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def stagefit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from app.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    return run_stagefit(*args)
 
 
 def write(tmp_path: Path, text: str, name: str = "answers.json") -> Path:

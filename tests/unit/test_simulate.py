@@ -114,15 +114,13 @@ def test_real_instruments_carry_the_simulated_provisional_norms(path: Path, norm
 
 
 def test_simulate_norms_script_rewrites_only_the_norms_block(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
+    import runpy
 
     copy = tmp_path / "instrument.yaml"
     original = MINI.read_bytes()
     copy.write_bytes(original)
-    script = Path(__file__).parents[2] / "scripts" / "simulate_norms.py"
-    run = subprocess.run([sys.executable, str(script), str(copy)], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    script = runpy.run_path(str(Path(__file__).parents[2] / "scripts" / "simulate_norms.py"))
+    assert script["main"]([str(copy)]) == 0
     updated = copy.read_bytes()
     prefix = original[: original.index(b"\nnorms:") + 1]
     assert updated.startswith(prefix)
@@ -132,7 +130,7 @@ def test_simulate_norms_script_rewrites_only_the_norms_block(tmp_path) -> None: 
     assert norms.simulated and norms.exclusions is not None
     assert norms.summary is not None and norms.phases is not None and norms.validity is not None
     # A rerun gives the same bytes: fixed seed, fixed date.
-    subprocess.run([sys.executable, str(script), str(copy)], check=True, capture_output=True)
+    assert script["main"]([str(copy)]) == 0
     assert copy.read_bytes() == updated
 
 

@@ -8,15 +8,16 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.db import SessionDep
-from app.deps import SettingsDep, WriteSessionDep
+from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
 from app.services import dashboard, reports
-from app.services.auth import CurrentUser, SignedInUser
+from app.services.sessions import SignedInUser
+from app.vocabulary import AssessmentStatus
+from app.web.manager.errors import PageError, not_found
 from app.web.manager.invite import forget_new_link, new_link
 from app.web.manager.pages import render
-from app.web.manager.security import PageError, manager_router, not_found, refuse_cross_site
+from app.web.manager.security import manager_router, refuse_cross_site
 
 router = manager_router(prefix="/app/assessments", tags=["manager"])
 
@@ -36,16 +37,15 @@ def show(
     request: Request,
     assessment_id: str,
     user: CurrentUser,
-    db: WriteSessionDep,  # writes only to mark a due invitation as expired
+    db: SessionDep,
     settings: SettingsDep,
     cancelled: str | None = None,
 ) -> Response:
-    assessment = _assessment(db, user, assessment_id)
-    assessment_service.expire_if_due(db=db, assessment=assessment)
     detail = dashboard.assessment_detail(
         db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
     )
-    assert detail is not None
+    if detail is None:
+        raise not_found()
     link = new_link(request, settings.secret_key, assessment_id)
     response = render(
         request,
@@ -54,7 +54,7 @@ def show(
         a=detail,
         r=detail.report,
         new_link=link,
-        cancelled=cancelled is not None and detail.status == "cancelled",
+        cancelled=cancelled is not None and detail.status == AssessmentStatus.CANCELLED,
     )
     if link is not None:
         forget_new_link(response, assessment_id)
@@ -66,13 +66,13 @@ def cancel(
     request: Request,
     assessment_id: str,
     user: CurrentUser,
-    db: WriteSessionDep,
+    db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     refuse_cross_site(request, settings.base_url)
     assessment = _assessment(db, user, assessment_id)
-    assessment_service.expire_if_due(db=db, assessment=assessment)
-    if assessment.status not in (*assessment_service.OPEN_STATUSES, "cancelled"):
+    assessment_service.expire_due(db=db, assessment_id=assessment.id)
+    if not (assessment.status.is_open or assessment.status == AssessmentStatus.CANCELLED):
         raise PageError(
             409,
             "Cannot cancel",

@@ -7,8 +7,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-MAX_FIELD = 320  # longer values are cut: no field of ours needs more
-
 
 async def _read_form(request: Request) -> FormData | None:
     try:
@@ -20,6 +18,10 @@ async def _read_form(request: Request) -> FormData | None:
 FormDep = Annotated[FormData | None, Depends(_read_form)]
 
 
-def field(form: FormData | None, name: str) -> str:
+def field(form: FormData | None, name: str, *, strip: bool = True) -> str:
+    """A text field as sent (stripped of surrounding spaces unless told not to); the caller
+    checks its length and content (app/limits.py) and says what is wrong in the form."""
     value = form.get(name) if form is not None else None
-    return value.strip()[:MAX_FIELD] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return value.strip() if strip else value

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from app.db import WriteSessionDep
+from app.deps import CurrentUser, SessionDep
 from app.services import dashboard
-from app.services.auth import CurrentUser
+from app.vocabulary import AssessmentStatus
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router
 
@@ -17,17 +17,16 @@ router = manager_router(prefix="/app", tags=["manager"])
 def home(
     request: Request,
     user: CurrentUser,
-    db: WriteSessionDep,  # writes only to mark due invitations as expired
+    db: SessionDep,
     status: str | None = None,
     team: str | None = None,
 ) -> Response:
     org = user.organisation_id
-    dashboard.expire_due(db=db, organisation_id=org)
     teams = dashboard.teams(db=db, organisation_id=org)
     # Unknown filter values (old bookmarks, edited URLs) show everything rather than fail.
-    status = status if status in dashboard.STATUSES else None
+    chosen = AssessmentStatus(status) if status in dashboard.STATUSES else None
     team_id = team if any(t.id == team for t in teams) else None
-    rows = dashboard.recent_assessments(db=db, organisation_id=org, status=status, team_id=team_id)
+    rows = dashboard.recent_assessments(db=db, organisation_id=org, status=chosen, team_id=team_id)
     return render(
         request,
         "dashboard.html",
@@ -35,7 +34,7 @@ def home(
         teams=teams,
         counts=dashboard.status_counts(db=db, organisation_id=org),
         assessments=rows,
-        status=status,
+        status=chosen,
         team_id=team_id,
         statuses=dashboard.STATUSES,
         limit=dashboard.LIST_LIMIT,

@@ -6,12 +6,13 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from app.deps import SettingsDep, WriteSessionDep
+from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
-from app.models import InstrumentVersion, Organisation
-from app.services import assessments, auth, dashboard
-from app.services.auth import CurrentUser
+from app.limits import max_length, text_problem
+from app.models import InstrumentVersion, Organisation, Participant
+from app.services import assessments, dashboard
 from app.services.users import normalise_email
+from app.signing import sign, unsign
 from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError, render
 from app.web.manager.security import manager_router, refuse_cross_site
@@ -23,7 +24,7 @@ INVITED_SECONDS = 600  # the link can be shown for ten minutes after the invitat
 
 def _form(
     request: Request,
-    db: WriteSessionDep,
+    db: SessionDep,
     user: CurrentUser,
     values: dict[str, str],
     errors: list[FieldError] | None = None,
@@ -41,15 +42,30 @@ def _form(
 
 @router.get("/invite")
 def invite_form(
-    request: Request, user: CurrentUser, db: WriteSessionDep, team: str | None = None
+    request: Request, user: CurrentUser, db: SessionDep, team: str | None = None
 ) -> Response:
     return _form(request, db, user, {"team": team or ""})
+
+
+# What each text field is called in an error message, and the column that bounds it.
+TEXT_FIELDS = {
+    "first_name": ("The first name", Participant.first_name),
+    "last_name": ("The last name", Participant.last_name),
+    "email": ("The e-mail address", Participant.email),
+}
 
 
 def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
     names = ("first_name", "last_name", "email", "team", "instrument")
     values = {name: field(form, name) for name in names}
     errors = []
+    for name, (label, column) in TEXT_FIELDS.items():
+        problem = text_problem(values[name], max_length(column))
+        if problem:
+            errors.append(FieldError(f"{label} {problem}.", name))
+            values[name] = values[name][: max_length(column)]
+    if errors:
+        return values, errors
     if not values["first_name"]:
         errors.append(FieldError("Enter the rep's first name.", "first_name"))
     if not values["last_name"]:
@@ -69,7 +85,7 @@ def invite(
     request: Request,
     form: FormDep,
     user: CurrentUser,
-    db: WriteSessionDep,
+    db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     refuse_cross_site(request, settings.base_url)
@@ -104,7 +120,7 @@ def invite(
     response = RedirectResponse(f"/app/assessments/{assessment_id}", 303)
     response.set_cookie(
         INVITED_COOKIE,
-        auth.sign(
+        sign(
             settings.secret_key,
             "invited",
             {"aid": assessment_id, "url": assessments.participant_url(settings, invitation.token)},
@@ -121,7 +137,7 @@ def invite(
 
 def new_link(request: Request, secret: str, assessment_id: str) -> str | None:
     """The participant link of an invitation just made (from its signed cookie), if any."""
-    data = auth.unsign(secret, "invited", request.cookies.get(INVITED_COOKIE))
+    data = unsign(secret, "invited", request.cookies.get(INVITED_COOKIE))
     if data is None or data.get("aid") != assessment_id:
         return None
     return str(data.get("url"))

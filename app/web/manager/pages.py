@@ -9,17 +9,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from app.services.auth import SignedInUser
+from app.services.sessions import SignedInUser
+from app.vocabulary import AssessmentStatus
 from app.web import templates
-from app.web.manager.security import PageError
+from app.web.manager.errors import PageError
 
-STATUS_LABELS = {
-    "invited": "Invited",
-    "started": "Started",
-    "completed": "Completed",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
-}
+STATUS_LABELS = {status.value: status.label for status in AssessmentStatus}
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,7 @@ def render(
 
 
 def error_page(request: Request, error: PageError) -> HTMLResponse:
-    # Rendered on the event loop (no database): so without the signed-in user's name.
+    # Rendered by the route class, outside the handler: without the signed-in user's name.
     return render(
         request,
         "error.html",

@@ -7,11 +7,12 @@ from typing import Literal
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
-from app.db import SessionDep
+from app.deps import CurrentUser, SessionDep
 from app.services import dashboard, reports
-from app.services.auth import CurrentUser, SignedInUser
+from app.services.sessions import SignedInUser
+from app.web.manager.errors import not_found
 from app.web.manager.pages import FieldError, render
-from app.web.manager.security import manager_router, not_found
+from app.web.manager.security import manager_router
 
 router = manager_router(prefix="/app/teams", tags=["manager"])
 MAX_HEADCOUNT = 99
@@ -55,7 +56,7 @@ def _headcounts(request: Request) -> tuple[dict[str, str], dict[str, int] | None
     given = {key: query.get(f"hc_{key}", "").strip() for key in dashboard.stage_keys()}
     errors = []
     for key, value in given.items():
-        if value and (not value.isdigit() or int(value) > MAX_HEADCOUNT):
+        if value and not (value.isascii() and value.isdigit() and int(value) <= MAX_HEADCOUNT):
             errors.append(
                 FieldError(
                     f"Enter a whole number from 0 to {MAX_HEADCOUNT}, or leave it blank.",

@@ -1,43 +1,10 @@
-"""Response headers and the cross-site request check for the participant pages."""
+"""The cross-site request check for the participant pages (headers: app/edge.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import Request, Response
-from fastapi.routing import APIRoute
-
-# The link itself is the participant's key: keep it out of caches, Referer headers, search
-# engines and other sites' frames.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-        "object-src 'none'"
-    ),
-}
-
-
-class ParticipantRoute(APIRoute):
-    """Adds the security headers to every response of the participant router."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            response = await handler(request)
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
-
-        return route
+from fastapi import Request
 
 
 def same_origin(request: Request, base_url: str) -> bool:

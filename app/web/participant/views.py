@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.instrument.model import SjtItem
+from app.instrument.questionnaire import AnswerProblem, Questionnaire
 from app.instrument.text import t
-from app.services.participation import AnswerProblem, Questionnaire
 from app.web.i18n import Catalogue
 
 

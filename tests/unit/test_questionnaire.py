@@ -1,11 +1,12 @@
-"""The participant service's rules that need no database: pages, checks, resume, page times."""
+"""The questionnaire as participants meet it (pure core): pages, checks, resume, page times."""
 
 from __future__ import annotations
 
 import pytest
 
+from app.instrument import page_timing
+from app.instrument import questionnaire as service
 from app.instrument.loader import load_instrument
-from app.services import participation as service
 from tests.unit.instrument_helpers import MINI
 
 SECRET = "unit-test-secret"
@@ -51,22 +52,36 @@ def test_a_pages_seconds_are_spread_over_its_items(q: service.Questionnaire) -> 
 
 
 def test_page_time_from_a_signed_stamp(q: service.Questionnaire) -> None:
-    stamp = service.page_stamp(secret=SECRET, assessment_id="A", page=2, now=1000.0)
+    stamp = page_timing.page_stamp(secret=SECRET, assessment_id="A", page=2, now=1000.0)
 
     def seconds(**kw: object) -> float | None:
         args: dict[str, object] = {"secret": SECRET, "assessment_id": "A", "page": 2}
         args.update(stamp=stamp, now=1042.5)
         args.update(kw)
-        return service.page_seconds(**args)  # type: ignore[arg-type]
+        return page_timing.page_seconds(**args)  # type: ignore[arg-type]
 
     assert seconds() == 42.5
     assert seconds(active="30.25") == 30.25  # the browser's active time, when plausible
     assert seconds(active="400") == 42.5  # longer than the page was open: ignored
     assert seconds(active="-1") == 42.5
-    assert seconds(now=1000.0 + 86400) == service.MAX_PAGE_SECONDS
+    assert seconds(now=1000.0 + 86400) == page_timing.MAX_PAGE_SECONDS
     assert seconds(page=3) is None  # a stamp from another page
     assert seconds(assessment_id="B") is None  # or another assessment
     assert seconds(secret="other") is None
     assert seconds(now=900.0) is None  # from the future
     assert seconds(stamp="garbage") is None
     assert seconds(stamp="") is None
+
+
+@pytest.mark.parametrize("text", ["²", "①", "١", "１", "1.0", " 1", "+1", "-1", "0", "", "99999"])
+def test_a_page_number_is_plain_ascii_digits_within_the_questionnaire(
+    q: service.Questionnaire, text: str
+) -> None:
+    assert service.page_number(text, q) is None
+
+
+def test_page_numbers_name_every_page(q: service.Questionnaire) -> None:
+    assert [service.page_number(str(n), q) for n in range(1, len(q.pages) + 1)] == list(
+        range(1, len(q.pages) + 1)
+    )
+    assert service.page_number(str(len(q.pages) + 1), q) is None

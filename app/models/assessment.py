@@ -1,108 +1,37 @@
-"""SQLAlchemy 2 typed models. The schema itself comes only from Alembic migrations."""
+"""What is assessed: participants, instrument versions and norm tables, assessments, their
+answers, page times and the one result."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# Named constraints, so later migrations can drop or alter them (SQLite batch mode needs names).
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
-        dict[str, Any]: JSON,
-    }
-
-
-class Organisation(Base):
-    __tablename__ = "organisations"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    brand_colour: Mapped[str] = mapped_column(String(7), default="#1f4e79")
-    logo_svg: Mapped[str | None] = mapped_column(Text)
-    # Whether reps receive their own feedback report after completing.
-    share_feedback: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class User(Base):
-    """A manager or HR admin who signs in to the web app."""
-
-    __tablename__ = "users"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))  # admin | manager
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    organisation: Mapped[Organisation] = relationship()
-
-
-class ApiKey(Base):
-    """An HR system's key; only a hash is kept, the key is shown once."""
-
-    __tablename__ = "api_keys"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    prefix: Mapped[str] = mapped_column(String(16), unique=True)  # looked up, then hash checked
-    key_hash: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column()
-
-
-class Team(Base):
-    __tablename__ = "teams"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+from app.clock import utcnow
+from app.models.base import Base, StatusColumn, new_id
+from app.vocabulary import AssessmentStatus
 
 
 class Participant(Base):
     """A salesperson (employee or candidate) who takes assessments."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    # An HR system's own id for a person is unique within the organisation (NULLs repeat).
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "email"),
+        UniqueConstraint("organisation_id", "external_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -153,6 +82,8 @@ class Assessment(Base):
     """One invitation of one participant to one instrument version."""
 
     __tablename__ = "assessments"
+    # The API lists an organisation's assessments by last change, a page at a time.
+    __table_args__ = (Index("ix_assessments_listing", "organisation_id", "updated_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -160,8 +91,9 @@ class Assessment(Base):
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True)
     instrument_version_id: Mapped[str] = mapped_column(ForeignKey("instrument_versions.id"))
     norm_table_id: Mapped[str] = mapped_column(ForeignKey("norm_tables.id"))
-    # invited | started | completed | expired | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="invited", index=True)
+    status: Mapped[AssessmentStatus] = mapped_column(
+        StatusColumn, default=AssessmentStatus.INVITED, index=True
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
     locale: Mapped[str] = mapped_column(String(16), default="en")
     consented_at: Mapped[datetime | None] = mapped_column()
@@ -212,17 +144,4 @@ class Result(Base):
     instrument_checksum: Mapped[str] = mapped_column(String(80))
     norm_table_id: Mapped[str] = mapped_column(String(80))
     engine_version: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuditEvent(Base):
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # "user:<id>", "apikey:<id>", "participant" or "cli"
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(64))  # e.g. "assessment.completed"
-    subject_id: Mapped[str | None] = mapped_column(String(36))
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
