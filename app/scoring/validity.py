@@ -47,16 +47,25 @@ FAKING_INDICES = ("uniformly_favourable", "impression_management")
 
 @dataclass(frozen=True, eq=False)
 class ValidityArrays:
-    """Per index (flag code) its value per row (NaN: not judged) and level 0/1/2 per row."""
+    """The indices judged (flag codes, in flag order), their values (rows × indices, NaN: not
+    judged) and levels (0 none, 1 caution, 2 invalid)."""
 
-    values: dict[str, FloatArray]
-    levels: dict[str, IntArray]
+    codes: tuple[str, ...]
+    value_matrix: FloatArray
+    level_matrix: IntArray
+
+    @property
+    def values(self) -> dict[str, FloatArray]:
+        return {code: self.value_matrix[:, k] for k, code in enumerate(self.codes)}
+
+    @property
+    def levels(self) -> dict[str, IntArray]:
+        return {code: self.level_matrix[:, k] for k, code in enumerate(self.codes)}
 
     @property
     def status(self) -> IntArray:
         """0 valid, 1 caution, 2 invalid per row: the worst level of any index."""
-        stacked = np.stack(list(self.levels.values()), axis=1)
-        return np.asarray(stacked.max(axis=1), dtype=np.int64)
+        return np.asarray(self.level_matrix.max(axis=1), dtype=np.int64)
 
 
 def _median_seconds(codes: FloatArray, seconds: FloatArray) -> FloatArray:
@@ -190,12 +199,7 @@ def assess(
     index("incomplete", done, COMPLETE_SHARE, None, True)
 
     values = np.stack(columns, axis=1)
-    levels = _levels(values, rules)
-    codes_ = [rule[0] for rule in rules]
-    return ValidityArrays(
-        {code: values[:, k] for k, code in enumerate(codes_)},
-        {code: levels[:, k] for k, code in enumerate(codes_)},
-    )
+    return ValidityArrays(tuple(rule[0] for rule in rules), values, _levels(values, rules))
 
 
 def _detail(
@@ -288,19 +292,20 @@ def check_validity(
 ) -> Validity:
     """The validity of one answer set (1-D rows of answer codes, item scores and seconds)."""
     arrays = assess(plan, limits, norms, codes[None, :], scores[None, :], seconds[None, :])
-    clean = np.where(codes == NA_CODE, np.nan, codes)
+    values: list[float] = arrays.value_matrix[0].tolist()
+    levels: list[int] = arrays.level_matrix[0].tolist()
     flags: list[ValidityFlag] = []
-    indices: dict[str, float | None] = {}
-    for code, levels in arrays.levels.items():
-        value = float(arrays.values[code][0])
-        indices[code] = None if value != value else round(value, 3)
-        level = int(levels[0])
+    for code, value, level in zip(arrays.codes, values, levels, strict=True):
         if level == NONE:
             continue
         if code == "impression_management":
             detail = _impression_detail(value, plan, _impression_normed(limits, norms))
         else:
+            clean = np.where(codes == NA_CODE, np.nan, codes)
             detail = _detail(code, value, plan, limits, clean)
         flags.append(ValidityFlag(code, LEVELS[level], detail))
-    status = STATUSES[int(arrays.status[0])]
-    return Validity(status, tuple(flags), indices)
+    indices = {
+        code: None if value != value else round(value, 3)  # value != value: NaN
+        for code, value in zip(arrays.codes, values, strict=True)
+    }
+    return Validity(STATUSES[max(levels)], tuple(flags), indices)
