@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
+from app.instrument.answers import NOT_APPLICABLE, offers_not_applicable
 from app.reports import render
 from app.reports.context import rep_report
 from app.reports.views import Branding
+from app.scoring.engine import score
+from app.scoring.simulate import simulate_answers
 from tests.unit.report_helpers import (
     BAND_LABELS,
     pdf_pages,
@@ -163,3 +167,22 @@ def test_letter_paper_is_letter_sized(instrument: Any, result: dict[str, Any]) -
     )
     width, height = pdf_size(render.pdf("participant", report))
     assert (round(width), round(height)) == (612, 792)
+
+
+def test_a_competency_answered_does_not_apply_shows_not_enough_answers(instrument: Any) -> None:
+    offered = offers_not_applicable(instrument)
+    if not offered:
+        pytest.skip("the instrument offers no 'does not apply'")
+    answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(13))
+    first = next(i for i in instrument.items if i.id in offered)
+    key = first.competency  # type: ignore[union-attr]
+    for item in instrument.items:
+        if item.id in offered and getattr(item, "competency", None) == key:
+            answers[item.id] = NOT_APPLICABLE
+    result = score(instrument, answers, seconds=seconds).to_json()
+    entry = next(c for c in result["competencies"] if c["key"] == key)
+    assert entry["sten"] is None and entry["not_applicable"] >= 3
+    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    text = " ".join(pdf_pages(render.pdf("manager", report)))
+    profile = text[text.index("Competency profile") :]
+    assert re.search(rf"{re.escape(entry['name'])} not enough answers", profile)
