@@ -13,15 +13,17 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	@# setuptools warns about every editable install, a box of text per build step
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
 # axe-core (npm) is injected into pages by the accessibility tests; without npm they skip.
 $(AXE): tests/e2e/package.json
 	-if command -v npm >/dev/null; then cd tests/e2e && npm ci --no-audit --no-fund --silent; fi
 
+PORT ?= 8000
 run: install
-	$(BIN)/stagefit run-local
+	$(BIN)/stagefit run-local --port $(PORT)
 
 # A database and a server per worker (tests/conftest.py); JOBS=1 runs in one process.
 JOBS ?= auto

@@ -114,8 +114,9 @@ def _manager(instrument: Any) -> tuple[float, float, float, int]:
     from app.reports import render
     from app.reports.context import rep_report
     from app.reports.views import Branding
+    from app.scoring.result import Result
 
-    result = _result(instrument, 1, "bench-1")
+    result = Result.from_json(_result(instrument, 1, "bench-1"))
 
     def cold() -> bytes:
         report = rep_report(
@@ -221,11 +222,14 @@ def _served_over_http(settings: Any, path: str, key: str) -> float:
 
 def _team(instrument: Any) -> tuple[float, int]:
     from app.reports import render
-    from app.reports.team_context import TeamMemberInput, team_report
-    from app.reports.views import Branding
+    from app.reports.team_context import team_report
+    from app.reports.views import Branding, RepResult
+    from app.scoring.result import Result
 
     members = [
-        TeamMemberInput(f"a{k}", f"Rep {k:02d} Example", _result(instrument, 100 + k, f"a{k}"))
+        RepResult(
+            f"a{k}", f"Rep {k:02d} Example", Result.from_json(_result(instrument, 100 + k, f"a{k}"))
+        )
         for k in range(TEAM_SIZE)
     ]
     pdf = b""

@@ -17,7 +17,9 @@ Locale = Annotated[
     Query(
         pattern=LOCALE_PATTERN,
         max_length=35,
-        description="Language of the report (BCP 47); the assessment's own when omitted.",
+        description="Language of the report (BCP 47), one of the instrument's locales (else "
+        "422). Omitted: the assessment's own if the instrument has it, else (and for a team's "
+        "report) the instrument's first.",
         examples=["en"],
     ),
 ]

@@ -11,24 +11,37 @@ from app.api.params import Headcounts, Locale
 from app.deps import ApiKeyDep, SessionDep
 from app.problems import problem_responses
 from app.services import reports
+from app.web.pdf import pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
-PROBLEMS = problem_responses(
+UNKNOWN_LOCALE = "a `locale` the instrument has no texts in (the detail names the ones it has)"
+ASSESSMENT_RESPONSES = problem_responses(
     401,
     404,
     409,
     422,
-    s404="No such assessment or team in your organisation.",
-    s409="Not completed yet.",
-    s422="A parameter is not valid (e.g. an unknown locale or head-count).",
+    s404="No such assessment in your organisation.",
+    s409="The assessment is not completed yet.",
+    s422=f"A parameter value the report cannot take: {UNKNOWN_LOCALE}, or an unknown `kind` "
+    "or `paper`.",
+)
+TEAM_RESPONSES = problem_responses(
+    401,
+    404,
+    409,
+    422,
+    s404="No such team in your organisation.",
+    s409="No rep of the team has completed an assessment yet.",
+    s422=f"A parameter value the report cannot take: {UNKNOWN_LOCALE}, a `headcount` that is "
+    "not STAGE=N with a stage key and a whole number, or an unknown `paper`.",
 )
 
 
 @router.get(
     "/assessments/{assessment_id}/report.pdf",
     response_class=Response,
-    responses={200: PDF, **PROBLEMS},
+    responses={200: PDF, **ASSESSMENT_RESPONSES},
 )
 def assessment_report(
     assessment_id: str,
@@ -39,7 +52,7 @@ def assessment_report(
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
-    return reports.pdf_response(
+    return pdf_response(
         reports.assessment_report(
             db=db,
             assessment_id=assessment_id,
@@ -52,7 +65,9 @@ def assessment_report(
 
 
 @router.get(
-    "/teams/{team_id}/report.pdf", response_class=Response, responses={200: PDF, **PROBLEMS}
+    "/teams/{team_id}/report.pdf",
+    response_class=Response,
+    responses={200: PDF, **TEAM_RESPONSES},
 )
 def team_report(
     team_id: str,
@@ -64,12 +79,12 @@ def team_report(
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""
     counts = reports.parse_headcounts(headcount) if headcount else None
-    return reports.pdf_response(
+    return pdf_response(
         reports.team_report(
             db=db,
             team_id=team_id,
             headcounts=counts,
-            locale=locale or "en",
+            locale=locale,
             paper=paper,
             organisation_id=api_key.organisation_id,
         )

@@ -25,7 +25,9 @@ def _write(path: Path, pdf: bytes) -> None:
 def render_report(
     assessment_id: str = typer.Argument(..., help="The completed assessment's id."),
     kind: str = typer.Option("manager", help="manager (Sales Manager Report) or participant."),
-    locale: str | None = typer.Option(None, help="Language; the assessment's by default."),
+    locale: str | None = typer.Option(
+        None, help="Language; by default the assessment's, or the instrument's first."
+    ),
     paper: str = typer.Option("a4", help="a4 or letter."),
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the PDF."),
 ) -> None:
@@ -47,7 +49,7 @@ def team_report(
     headcount: list[str] = typer.Option(
         [], "--headcount", help="STAGE=N reps wanted in a stage; repeat per stage."
     ),
-    locale: str = typer.Option("en", help="Language."),
+    locale: str | None = typer.Option(None, help="Language; the instrument's first by default."),
     paper: str = typer.Option("a4", help="a4 or letter."),
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the PDF."),
 ) -> None:

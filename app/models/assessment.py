@@ -95,6 +95,8 @@ class Assessment(Base):
         StatusColumn, default=AssessmentStatus.INVITED, index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
+    # The token sealed (app/sealing.py), so the link can be sent or copied again.
+    token_sealed: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(16), default="en")
     consented_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

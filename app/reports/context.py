@@ -1,46 +1,36 @@
 """The view model of a rep's report (manager or participant): what each page says, from the
-instrument, the result JSON, the participant and the organisation."""
+instrument, the typed result, the participant and the organisation."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any, cast
 
-from app.instrument.model import BandKey, Instrument, NormTable
+import numpy as np
+
+from app.instrument.model import Instrument, NormTable
 from app.reports import charts, pitfalls
 from app.reports.pitfalls import PitfallView
 from app.reports.views import (
     LOW,
     BandView,
     Branding,
+    CompetencyView,
     MethodNotes,
     ScoreView,
     bands,
     method_notes,
     score,
     text,
+    weakest_first,
 )
+from app.scoring.bands import BANDS, band_index
+from app.scoring.result import Result, ValidityFlag
 
 PHASE_LABELS = {"pre_sale": "Pre-sale", "post_sale": "Post-sale"}
 # A band at or below this index is something to work on (medium impact and lower).
 WORK_ON = 2
-
-
-@dataclass(frozen=True)
-class CompetencyView:
-    key: str
-    name: str
-    definition: str
-    low: str
-    high: str
-    score: ScoreView
-    interpretation: str  # the instrument's sentence for this band, for the manager
-    development: list[str]  # actions a manager can take
-    feedback: str  # the same band said to the rep ("Your answers suggest ...")
-    self_development: list[str]  # actions the rep can take on their own
-    z: float | None
 
 
 @dataclass(frozen=True)
@@ -85,9 +75,9 @@ class Action:
 
 
 @dataclass(frozen=True)
-class Validity:
+class ValidityView:
     status: str
-    flags: list[dict[str, str]]
+    flags: tuple[ValidityFlag, ...]
 
     @property
     def banner(self) -> str | None:
@@ -114,7 +104,7 @@ class RepReport:
     title: str
     date: str
     assessment_id: str
-    validity: Validity
+    validity: ValidityView
     bands: list[BandView]
     stages: list[StageView]
     competencies: list[CompetencyView]
@@ -129,18 +119,16 @@ class RepReport:
 
 def _competencies(
     instrument: Instrument,
-    result: Mapping[str, Any],
+    result: Result,
     band_views: Mapping[str, BandView],
     locale: str,
 ) -> dict[str, CompetencyView]:
-    entries = {entry["key"]: entry for entry in result.get("competencies", [])}
+    scores = {c.key: c for c in result.competencies}
     views = {}
     for competency in instrument.competencies:
-        entry = entries.get(competency.key, {})
-        s = score(entry, band_views)
-        z = entry.get("z")
-        # BandView.key is one of the instrument's band keys (views.bands builds it from them).
-        band = cast("BandKey | None", s.band.key if s.band else None)
+        scored = scores.get(competency.key)  # None: not in the result, shown as not scored
+        s = score(scored, band_views)
+        band = scored.band if scored is not None and s.sufficient else None
         views[competency.key] = CompetencyView(
             key=competency.key,
             name=text(competency.name, locale),
@@ -152,14 +140,9 @@ def _competencies(
             development=[text(d, locale) for d in competency.development],
             feedback=text(competency.feedback[band], locale) if band else "",
             self_development=[text(d, locale) for d in competency.self_development],
-            z=None if z is None or not s.sufficient else float(z),
+            z=scored.z if scored is not None and s.sufficient else None,
         )
     return views
-
-
-def _order(c: CompetencyView) -> tuple[float, float]:
-    """Weakest first: by sten, then by z (finer) where the engine gives it."""
-    return (c.score.sten or 0, c.z if c.z is not None else 0.0)
 
 
 def _actions(
@@ -197,7 +180,7 @@ def _actions(
             c.score.band_index,
             -fit_weight.get(c.key, 0.0),
             -top_weight.get(c.key, (0.0, ""))[0],
-            _order(c),
+            weakest_first(c),
         ),
     )
     actions = []
@@ -215,28 +198,35 @@ def _actions(
     return actions
 
 
+def _phase_band(
+    sten: float, instrument: Instrument, band_views: Mapping[str, BandView]
+) -> BandView:
+    """The band of a phase sten by the scoring core's band rule; the engine stores no band for
+    a phase. Rounded first, as the mean of stage stens (older results) has a decimal."""
+    index = band_index(np.asarray([round(sten)], dtype=np.float64), instrument.scoring.band_cuts)
+    return band_views[BANDS[int(index[0])]]
+
+
 def _phase_fit(
     stages: list[StageView],
-    result: Mapping[str, Any],
+    result: Result,
     instrument: Instrument,
     band_views: Mapping[str, BandView],
 ) -> list[PhaseFit]:
-    """Pre-sale vs post-sale: the engine's phase sten where it gives one, else the mean of
-    the phase's stage stens."""
-    cuts = instrument.scoring.band_cuts
-    engine = result.get("phase_fit") or {}
+    """Pre-sale vs post-sale: the engine's phase sten where it gives one, else (results stored
+    before the engine wrote `phase_fit`) the mean of the phase's stage stens."""
+    engine = result.phase_fit
     phases = []
     for key in ("pre_sale", "post_sale"):
         scored = [s for s in stages if s.phase == key and s.score.sufficient]
-        sten = engine.get(key)
+        sten: float | None = engine.get(key)
         if sten is None and scored and key not in engine:
             sten = round(mean(s.score.sten or 0 for s in scored), 1)
         if sten is None or not scored:
             phases.append(PhaseFit(key, PHASE_LABELS[key], None, None, None))
             continue
-        index = sum(1 for cut in cuts if round(sten) > cut)
         best = max(scored, key=lambda s: (s.score.sten or 0, -(s.rank or 99)))
-        band = next(b for b in band_views.values() if b.index == index)
+        band = _phase_band(sten, instrument, band_views)
         phases.append(PhaseFit(key, PHASE_LABELS[key], sten, band, best.name))
     return phases
 
@@ -244,7 +234,7 @@ def _phase_fit(
 def rep_report(
     *,
     instrument: Instrument,
-    result: Mapping[str, Any],
+    result: Result,
     rep_name: str,
     branding: Branding,
     kind: str = "manager",
@@ -254,11 +244,11 @@ def rep_report(
 ) -> RepReport:
     band_views = bands(instrument, locale)
     competencies = _competencies(instrument, result, band_views, locale)
-    stage_entries = {entry["key"]: entry for entry in result.get("stages", [])}
-    best_fit_keys = list(result.get("best_fit_stages") or [])
+    stage_scores = {s.key: s for s in result.stages}
+    best_fit_keys = list(result.best_fit_stages)
     stages = []
     for number, stage in enumerate(instrument.stages, start=1):
-        entry = stage_entries.get(stage.key, {})
+        found = stage_scores.get(stage.key)  # None: not in the result, shown as not scored
         weighted = [
             StageCompetencyView(competencies[sc.competency], sc.weight, text(sc.role, locale))
             for sc in sorted(stage.competencies, key=lambda sc: -sc.weight)
@@ -273,8 +263,8 @@ def rep_report(
                 phase_label=PHASE_LABELS[stage.phase],
                 description=text(stage.description, locale),
                 outcome=text(stage.outcome, locale),
-                score=score(entry, band_views),
-                rank=entry.get("rank"),
+                score=score(found, band_views),
+                rank=found.rank if found is not None else None,
                 best_fit=stage.key in best_fit_keys,
                 competencies=weighted,
                 pitfalls=chosen,
@@ -283,10 +273,9 @@ def rep_report(
             )
         )
     by_key = {s.key: s for s in stages}
-    scored = sorted((c for c in competencies.values() if c.score.sufficient), key=_order)
+    scored = sorted((c for c in competencies.values() if c.score.sufficient), key=weakest_first)
     strengths = list(reversed(scored[-3:]))
     development_areas = [c for c in scored[:3] if c not in strengths]
-    validity = result.get("validity") or {}
     report = RepReport(
         kind=kind,
         locale=locale,
@@ -294,15 +283,9 @@ def rep_report(
         rep_name=rep_name,
         branding=branding,
         title=text(instrument.title, locale),
-        date=str(result.get("scored_at", ""))[:10],
-        assessment_id=str(result.get("assessment_id") or ""),
-        validity=Validity(
-            status=str(validity.get("status", "valid")),
-            flags=[
-                {"code": f.get("code", ""), "detail": f.get("detail", "")}
-                for f in validity.get("flags", [])
-            ],
-        ),
+        date=result.scored_at.strftime("%Y-%m-%d"),
+        assessment_id=result.assessment_id or "",
+        validity=ValidityView(result.validity.status, result.validity.flags),
         bands=sorted(band_views.values(), key=lambda b: b.index),
         stages=stages,
         competencies=list(competencies.values()),

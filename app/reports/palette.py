@@ -27,4 +27,3 @@ BAND_TEXT: dict[str, str] = {
     "small_strength": "#000000",
     "strength": "#ffffff",
 }
-INSUFFICIENT_COLOUR = "#ffffff"

@@ -6,13 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import mean
-from typing import TYPE_CHECKING
 
 from app.instrument.model import Pitfall, Stage
-from app.reports.views import LOW, text
-
-if TYPE_CHECKING:
-    from app.reports.context import CompetencyView
+from app.reports.views import LOW, CompetencyView, text, weakest_first
 
 APPLY_NOTE = ""  # each pitfall names the low competencies it follows from
 WATCH_NOTE = (
@@ -35,17 +31,12 @@ def _because(competencies: Sequence[CompetencyView]) -> str:
     return "; ".join(f"{c.name}: {c.score.label}" for c in competencies)
 
 
-def _order(c: CompetencyView) -> tuple[float, float]:
-    """Weakest first: by sten, then by z (finer) where the engine gives it."""
-    return (float(c.score.sten or 0), c.z if c.z is not None else 0.0)
-
-
 def _lowest(pitfall: Pitfall, scored: Mapping[str, CompetencyView]) -> tuple[float, ...]:
     """How low a pitfall's scored competencies are: the weakest one; on a tie, the pitfall
     naming it earlier (the main cause comes first), then the lower mean sten."""
     mine = [scored[k] for k in pitfall.competencies if k in scored]
-    weakest = min(mine, key=_order)
-    return (*_order(weakest), mine.index(weakest), mean(c.score.sten or 0 for c in mine))
+    weakest = min(mine, key=weakest_first)
+    return (*weakest_first(weakest), mine.index(weakest), mean(c.score.sten or 0 for c in mine))
 
 
 def choose(

@@ -11,14 +11,12 @@ import jinja2
 from markupsafe import Markup
 
 from app.reports.palette import BAND_COLOURS, BAND_TEXT
-from app.reports.views import ScoreView
+from app.reports.views import NO_SCORE
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "report_templates"
 PAPERS = ("a4", "letter")
-KINDS = ("manager", "participant", "team")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLOUR = "#1f4e79"
-NO_SCORE = ScoreView(None, None, None, False, None)
 # One class per band rather than inline styles: WeasyPrint parses each style attribute anew.
 BAND_CSS = "\n".join(
     f".b-{key} {{ background: {BAND_COLOURS[key]}; color: {BAND_TEXT[key]}; }}"

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import mean
-from typing import Any
 
-from app.instrument.model import Instrument, NormTable
+from app.instrument.model import BandKey, Instrument, NormTable
 from app.reports.views import (
     LOW,
+    NO_SCORE,
     BandView,
     Branding,
     MethodNotes,
+    RepResult,
     ScoreView,
     bands,
     method_notes,
@@ -21,17 +22,9 @@ from app.reports.views import (
     text,
 )
 from app.scoring.matching import match_team
+from app.scoring.result import StageScore
 
 PRIORITIES = 5
-
-
-@dataclass(frozen=True)
-class TeamMemberInput:
-    """One rep's completed assessment as the team report takes it."""
-
-    assessment_id: str
-    name: str
-    result: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -86,16 +79,18 @@ class TeamReport:
     method: MethodNotes
 
 
-def _fit_value(entry: Mapping[str, Any]) -> float | None:
+def _fit_value(stage: StageScore) -> float | None:
     # z separates reps who share a sten; the sten is the fallback.
-    if entry.get("status") == "insufficient" or entry.get("sten") is None:
+    if stage.status == "insufficient" or stage.sten is None:
         return None
-    z = entry.get("z")
-    return float(z) if z is not None else float(entry["sten"])
+    return stage.z if stage.z is not None else float(stage.sten)
 
 
 def _priorities(
-    instrument: Instrument, inputs: Sequence[TeamMemberInput], locale: str
+    instrument: Instrument,
+    inputs: Sequence[RepResult],
+    band_views: Mapping[str, BandView],
+    locale: str,
 ) -> list[Priority]:
     """Competencies where most reps are weak: most reps in the risk bands, then lowest mean."""
     stage_names = {s.key: text(s.name, locale) for s in instrument.stages}
@@ -103,18 +98,16 @@ def _priorities(
     for stage in instrument.stages:
         for sc in stage.competencies:
             weighted_in.setdefault(sc.competency, []).append(stage_names[stage.key])
-    band_order = {key: k for k, key in enumerate(b.key for b in instrument.bands)}
+    scores = [{c.key: c for c in member.result.competencies} for member in inputs]
     out = []
     for competency in instrument.competencies:
         stens, low = [], 0
-        for member in inputs:
-            entry: dict[str, Any] = next(
-                (c for c in member.result.get("competencies", []) if c["key"] == competency.key), {}
-            )
-            if entry.get("sten") is None or entry.get("status") == "insufficient":
+        for member_scores in scores:
+            s = score(member_scores.get(competency.key), band_views)
+            if s.sten is None:
                 continue
-            stens.append(entry["sten"])
-            low += band_order.get(entry.get("band", ""), 99) <= LOW
+            stens.append(s.sten)
+            low += s.band_index <= LOW
         if stens:
             out.append(
                 Priority(
@@ -134,7 +127,7 @@ def team_report(
     *,
     instrument: Instrument,
     team_name: str,
-    members: Sequence[TeamMemberInput],
+    members: Sequence[RepResult],
     branding: Branding,
     headcounts: Mapping[str, int] | None = None,
     locale: str = "en",
@@ -145,24 +138,21 @@ def team_report(
     band_views = bands(instrument, locale)
     people: dict[str, Member] = {}
     fit: dict[str, dict[str, float]] = {}
-    band_of: dict[str, dict[str, Any]] = {}
+    band_of: dict[str, dict[str, BandKey]] = {}
     for m in members:
-        entries = {e["key"]: e for e in m.result.get("stages", [])}
+        stages = m.result.stages
         people[m.assessment_id] = Member(
             id=m.assessment_id,
             name=m.name,
-            validity=str((m.result.get("validity") or {}).get("status", "valid")),
-            stages={k: score(e, band_views) for k, e in entries.items()},
+            validity=m.result.validity.status,
+            stages={s.key: score(s, band_views) for s in stages},
         )
-        fit[m.assessment_id] = {
-            k: v for k, e in entries.items() if (v := _fit_value(e)) is not None
-        }
+        fit[m.assessment_id] = {s.key: v for s in stages if (v := _fit_value(s)) is not None}
         band_of[m.assessment_id] = {
-            k: e["band"] for k, e in entries.items() if _fit_value(e) is not None and e.get("band")
+            s.key: s.band for s in stages if _fit_value(s) is not None and s.band
         }
     match = match_team(fit, headcounts=headcounts, bands=band_of)
     gaps = {g.stage: list(g.reasons) for g in match.gaps}
-    none = ScoreView(None, None, None, False, None)
     columns = []
     for number, stage in enumerate(instrument.stages, start=1):
         ranked = [people[rep] for rep in match.rankings.get(stage.key, ())]
@@ -174,10 +164,10 @@ def team_report(
                 phase=stage.phase,
                 slots=match.slots.get(stage.key, 0),
                 assigned=[
-                    (people[rep], people[rep].stages.get(stage.key, none))
+                    (people[rep], people[rep].stages.get(stage.key, NO_SCORE))
                     for rep in match.reps_at(stage.key)
                 ],
-                ranking=[(p, p.stages.get(stage.key, none)) for p in ranked],
+                ranking=[(p, p.stages.get(stage.key, NO_SCORE)) for p in ranked],
                 not_enough=sorted(
                     (p for p in people.values() if p not in ranked), key=lambda p: p.name
                 ),
@@ -188,7 +178,7 @@ def team_report(
     rank_rows = [
         [c.ranking[k] if k < len(c.ranking) else None for c in columns] for k in range(depth)
     ]
-    method = method_notes(instrument, members[0].result if members else {}, locale, norms)
+    method = method_notes(instrument, members[0].result if members else None, locale, norms)
     return TeamReport(
         kind="team",
         locale=locale,
@@ -204,7 +194,7 @@ def team_report(
         unassigned=sorted((people[r] for r in match.unassigned), key=lambda p: p.name.lower()),
         headcounts=dict(headcounts) if headcounts is not None else None,
         gaps=[c for c in columns if c.gap_reasons],
-        priorities=_priorities(instrument, members, locale),
+        priorities=_priorities(instrument, members, band_views, locale),
         caution_count=sum(1 for p in people.values() if p.validity != "valid"),
         method=method,
     )

@@ -1,15 +1,16 @@
-"""Small view-model pieces shared by the rep and team reports: scores, bands, branding."""
+"""Small view-model pieces shared by the rep and team reports (and their pitfalls): scores,
+bands, competencies, branding, method notes."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from app.instrument.model import Instrument, NormTable
 from app.instrument.process import BAND_KEYS
 from app.reports.palette import BAND_COLOURS, BAND_TEXT
+from app.scoring.result import CompetencyScore, Result, StageScore
 
 NOT_ENOUGH = "not enough answers"
 LOW = 1  # band index of Small risk: it and Risk are the low bands
@@ -65,21 +66,55 @@ class ScoreView:
         return self.band.index if self.band else -1
 
 
-def score(entry: Mapping[str, Any], band_views: Mapping[str, BandView]) -> ScoreView:
-    """A competency or stage entry of the result JSON as a ScoreView."""
-    sten = entry.get("sten")
-    band = band_views.get(entry.get("band") or "")
-    if sten is None or band is None or entry.get("status") == "insufficient":
-        return ScoreView(None, None, None, False, None)
-    ci = entry.get("ci90")
-    percentile = entry.get("percentile")
+NO_SCORE = ScoreView(None, None, None, False, None)
+
+
+def score(
+    scored: CompetencyScore | StageScore | None, band_views: Mapping[str, BandView]
+) -> ScoreView:
+    """A competency or stage score of a result as a ScoreView, in the band the engine gave it;
+    None (not in the result) and too few answers both show as not enough answers."""
+    if scored is None or scored.status == "insufficient":
+        return NO_SCORE
+    if scored.sten is None or scored.band is None:
+        return NO_SCORE
+    ci = scored.ci90
     return ScoreView(
-        sten=int(sten),
-        band=band,
+        sten=scored.sten,
+        band=band_views[scored.band],
         ci=(float(ci[0]), float(ci[1])) if ci else None,
-        borderline=bool(entry.get("borderline")),
-        percentile=None if percentile is None else round(percentile),
+        borderline=scored.borderline,
+        percentile=scored.percentile,
     )
+
+
+@dataclass(frozen=True)
+class CompetencyView:
+    key: str
+    name: str
+    definition: str
+    low: str
+    high: str
+    score: ScoreView
+    interpretation: str  # the instrument's sentence for this band, for the manager
+    development: list[str]  # actions a manager can take
+    feedback: str  # the same band said to the rep ("Your answers suggest ...")
+    self_development: list[str]  # actions the rep can take on their own
+    z: float | None
+
+
+def weakest_first(c: CompetencyView) -> tuple[float, float]:
+    """Sort key, weakest first: by sten, then by z (finer) where the engine gives it."""
+    return (float(c.score.sten or 0), c.z if c.z is not None else 0.0)
+
+
+@dataclass(frozen=True)
+class RepResult:
+    """One rep's completed assessment as a report takes it."""
+
+    assessment_id: str
+    name: str
+    result: Result
 
 
 @dataclass(frozen=True)
@@ -126,30 +161,30 @@ class MethodNotes:
 
 def method_notes(
     instrument: Instrument,
-    result: Mapping[str, Any],
+    result: Result | None,
     locale: str,
     norms: NormTable | None = None,
 ) -> MethodNotes:
-    """What the result was scored with; `norms` is the table the result used, if known."""
-    norm = result.get("norm") or {}
+    """What the result was scored with; `norms` is the table the result used, if known. A
+    team without results (`None`) is described by the instrument and its norms alone."""
     norms = norms or instrument.norms
     reliabilities = [n.reliability for n in norms.competencies.values()] or [0.0]
     return MethodNotes(
         instrument_title=text(instrument.title, locale),
         instrument_key=instrument.key,
         instrument_version=instrument.version,
-        checksum=str((result.get("instrument") or {}).get("checksum") or instrument.checksum),
-        norm_id=str(norm.get("id") or norms.id),
-        norm_label=str(norm.get("label") or norms.label),
-        norm_n=int(norm.get("n") or norms.n),
+        checksum=result.instrument.checksum if result else instrument.checksum,
+        norm_id=result.norm.id if result else norms.id,
+        norm_label=result.norm.label if result else norms.label,
+        norm_n=result.norm.n if result else norms.n,
         norm_source=norms.source,
         norm_date=norms.date,
         # Either side saying provisional is enough to label it so.
-        provisional=bool(norm.get("provisional", False)) or norms.provisional,
-        engine_version=str(result.get("engine_version", "")),
-        scored_at=str(result.get("scored_at", ""))[:10],
+        provisional=(result is not None and result.norm.provisional) or norms.provisional,
+        engine_version=result.engine_version if result else "",
+        scored_at=result.scored_at.strftime("%Y-%m-%d") if result else "",
         reliability_min=min(reliabilities),
         reliability_max=max(reliabilities),
         confidence=round(instrument.scoring.confidence * 100),
-        simulated=bool(norm.get("simulated", False)) or norms.from_simulation,
+        simulated=(result is not None and result.norm.simulated) or norms.from_simulation,
     )

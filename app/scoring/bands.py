@@ -8,7 +8,7 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import NDArray
 
-from app.instrument.model import BandKey, Instrument
+from app.instrument.model import BandKey
 from app.instrument.process import BAND_KEYS
 
 BANDS: tuple[BandKey, ...] = BAND_KEYS
@@ -25,14 +25,6 @@ def band_index(stens: NDArray[np.float64], cuts: Sequence[float]) -> NDArray[np.
     stens = np.asarray(stens, dtype=np.float64)
     index = np.searchsorted(np.asarray(cuts, dtype=np.float64), stens, side="left")
     return np.where(np.isnan(stens), NO_BAND, index).astype(np.int64)
-
-
-def band_for_sten(instrument: Instrument, sten: float) -> BandKey:
-    """The band of one sten under the instrument's cut points."""
-    index = int(band_index(np.asarray([sten], dtype=np.float64), instrument.scoring.band_cuts)[0])
-    if index == NO_BAND:
-        raise ValueError("an insufficient score has no band")
-    return BANDS[index]
 
 
 def borderline(

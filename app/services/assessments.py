@@ -22,6 +22,7 @@ from app.models import (
     StatusColumn,
     Team,
 )
+from app.sealing import seal, unseal
 from app.services import audit, events
 from app.services.instruments import default_norm_table
 from app.services.tokens import hash_token, new_token
@@ -41,8 +42,18 @@ class Invitation:
     token: str  # shown once: only its hash is stored
 
 
+LINK = "participant-link"  # the sealing purpose of participant tokens
+
+
 def participant_url(settings: Settings, token: str) -> str:
     return f"{settings.base_url}/a/{token}"
+
+
+def link_of(settings: Settings, assessment: Assessment) -> str | None:
+    """The participant's link again, from its sealed copy; None when there is none (made
+    before links were kept, or under another secret key)."""
+    token = unseal(settings.secret_key, LINK, assessment.token_sealed)
+    return participant_url(settings, token) if token else None
 
 
 def find_or_create_participant(
@@ -90,9 +101,11 @@ def invite(
     expires_at: datetime | None = None,
     locale: str = "en",
     actor: str = "cli",
+    seal_with: str | None = None,
     now: datetime | None = None,
 ) -> Invitation:
-    """A new assessment with the instrument version and its norm table frozen now."""
+    """A new assessment with the instrument version and its norm table frozen now.
+    `seal_with` (the secret key) keeps a sealed copy of the link, to send or show it again."""
     now = now or utcnow()
     if team_id is not None:
         team = db.get(Team, team_id)
@@ -119,6 +132,7 @@ def invite(
         norm_table_id=default_norm_table(db, instrument_version).id,
         status=AssessmentStatus.INVITED,
         token_hash=token_hash,
+        token_sealed=seal(seal_with, LINK, token) if seal_with else None,
         locale=locale,
         created_at=now,
         updated_at=now,

@@ -11,12 +11,17 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
-from app.reports.context import RepReport, rep_report
-from app.reports.team_context import TeamMemberInput, TeamReport, team_report
-from app.reports.views import Branding
+from app.reports.context import RepReport
+from app.reports.team_context import TeamReport
 from app.services import assessments as assessment_service
-from app.services.instruments import get_norms, instrument_of, list_instrument_versions
-from app.services.reports import latest_team_results
+from app.services.instruments import list_instrument_versions
+from app.services.report_inputs import (
+    ReportNotReady,
+    assessment_inputs,
+    rep_view,
+    team_inputs,
+    team_view,
+)
 from app.vocabulary import AssessmentStatus, status_at
 
 STATUSES = tuple(AssessmentStatus)
@@ -162,14 +167,6 @@ def find_assessment(*, db: Session, organisation_id: str, assessment_id: str) ->
     return assessment
 
 
-def _branding(organisation: Organisation) -> Branding:
-    return Branding(
-        organisation=organisation.name,
-        colour=organisation.brand_colour or "",
-        logo_svg=organisation.logo_svg,
-    )
-
-
 def assessment_detail(
     *, db: Session, organisation_id: str, assessment_id: str
 ) -> AssessmentDetail | None:
@@ -186,18 +183,12 @@ def assessment_detail(
     participant = assessment.participant
     version = assessment.instrument_version
     report = None
-    result = assessment_service.get_result(db=db, assessment_id=assessment.id)
-    if assessment.status == AssessmentStatus.COMPLETED and result is not None:
-        instrument = instrument_of(version)
-        report = rep_report(
-            instrument=instrument,
-            result=result.payload,
-            rep_name=participant.full_name,
-            branding=_branding(organisation),
-            kind="manager",
-            locale=assessment.locale if assessment.locale in instrument.locales else "en",
-            norms=get_norms(db, result.norm_table_id),
+    if assessment.status == AssessmentStatus.COMPLETED:
+        # The same inputs and view model as the PDF, so the page and the PDF agree.
+        inputs = assessment_inputs(
+            db=db, assessment_id=assessment.id, organisation_id=organisation_id
         )
+        report = rep_view(inputs=inputs, kind="manager")
     return AssessmentDetail(
         id=assessment.id,
         rep_name=participant.full_name,
@@ -220,19 +211,11 @@ def team_detail(*, db: Session, organisation_id: str, team_id: str) -> TeamDetai
     team = find_team(db=db, organisation_id=organisation_id, team_id=team_id)
     if team is None:
         return None
-    members = latest_team_results(db=db, team=team)
-    report = None
-    if members:
-        organisation = db.get(Organisation, organisation_id)
-        assert organisation is not None
-        newest = members[-1]
-        report = team_report(
-            instrument=instrument_of(newest[0].instrument_version),
-            team_name=team.name,
-            members=[TeamMemberInput(a.id, a.participant.full_name, r.payload) for a, r in members],
-            branding=_branding(organisation),
-            norms=get_norms(db, newest[1].norm_table_id),
-        )
+    try:
+        inputs = team_inputs(db=db, team_id=team.id, organisation_id=organisation_id)
+        report: TeamReport | None = team_view(inputs=inputs)
+    except ReportNotReady:
+        report = None  # no rep of the team has completed yet
     return TeamDetail(
         id=team.id,
         name=team.name,

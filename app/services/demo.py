@@ -134,6 +134,7 @@ def _invite(
     team: Team,
     person: tuple[str, str],
     now: datetime,
+    secret: str,
 ) -> assessments.Invitation:
     first, last = person
     return assessments.invite(
@@ -145,6 +146,7 @@ def _invite(
         last_name=last,
         team_id=team.id,
         actor="cli",
+        seal_with=secret,
         now=now,
     )
 
@@ -158,12 +160,13 @@ def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict
     for k, person in enumerate(REPS):
         rng = np.random.default_rng(SEED + k)
         invited = now - timedelta(days=20 - k, hours=k % 5)
-        invitation = _invite(db, organisation, version, team, person, invited)
+        invitation = _invite(db, organisation, version, team, person, invited, settings.secret_key)
         latent = _latent_profile(instrument, k % len(instrument.stages), rng)
         started = invited + timedelta(hours=3 + k % 7)
         _complete(db, invitation.assessment, instrument, latent, rng, started)
         completed.append(invitation.assessment.id)
-    tokens = [_invite(db, organisation, version, team, p, now).token for p in INVITEES]
+    secret = settings.secret_key
+    tokens = [_invite(db, organisation, version, team, p, now, secret).token for p in INVITEES]
     return {
         "organisation_id": organisation.id,
         "team_id": team.id,
@@ -213,7 +216,11 @@ def _reissue(db: Session, organisation: Organisation) -> dict[str, Any]:
 
 
 def _keep_invitations_open(
-    db: Session, organisation: Organisation, version: InstrumentVersion, kept: dict[str, Any]
+    db: Session,
+    organisation: Organisation,
+    version: InstrumentVersion,
+    kept: dict[str, Any],
+    secret: str,
 ) -> None:
     """Replace links that were used up (completed, expired) so three stay open to try."""
     now = utcnow().replace(microsecond=0)
@@ -226,7 +233,7 @@ def _keep_invitations_open(
         if assessment is not None:
             assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
         if assessment is None or not assessment.status.is_open:
-            token = _invite(db, organisation, version, team, person, now).token
+            token = _invite(db, organisation, version, team, person, now, secret).token
         tokens.append(token)
     kept["invitation_tokens"] = tokens
 
@@ -243,7 +250,7 @@ def seed_demo(*, db: Session, settings: Settings) -> dict[str, Any]:
         created = False
     organisation = find_organisation(db=db, slug=SLUG)
     assert organisation is not None
-    _keep_invitations_open(db, organisation, version, kept)
+    _keep_invitations_open(db, organisation, version, kept, settings.secret_key)
     db.commit()
     _write_private(demo_file(), kept)
     return {

@@ -109,16 +109,6 @@ def instrument_of(row: InstrumentVersion) -> Instrument:
     return instrument
 
 
-def find_instrument_version(
-    *, db: Session, key: str, version: str | None = None
-) -> InstrumentVersion | None:
-    """A given version, or the newest version of `key` when `version` is None."""
-    rows = db.scalars(select(InstrumentVersion).where(InstrumentVersion.key == key)).all()
-    if version is not None:
-        return next((row for row in rows if row.version == version), None)
-    return max(rows, key=lambda row: _version_key(row.version), default=None)
-
-
 def list_instrument_versions(*, db: Session) -> list[InstrumentVersion]:
     rows = db.scalars(select(InstrumentVersion)).all()
     return sorted(rows, key=lambda row: (row.key, _version_key(row.version)))

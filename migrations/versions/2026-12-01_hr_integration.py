@@ -1,8 +1,8 @@
-"""HR integration: outbox, webhooks, partner orders, idempotency, API key scopes
+"""HR integration: outbox, webhooks, partner orders, idempotency, API key scopes, sealed links
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-01 20:47:07.878128
+Create Date: 2026-12-01 20:57:35.671505
 """
 
 from collections.abc import Sequence
@@ -114,6 +114,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('token_sealed', sa.String(length=200), nullable=True))
         batch_op.create_index('ix_assessments_listing', ['organisation_id', 'updated_at', 'id'], unique=False)
 
     with op.batch_alter_table('participants', schema=None) as batch_op:
@@ -129,6 +130,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index('ix_assessments_listing')
+        batch_op.drop_column('token_sealed')
 
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.drop_column('last_used_at')

@@ -243,3 +243,9 @@ def test_failures_spread_over_addresses_lock_the_account(
         right = sign_in(client, headers_xff="198.51.100.99")
         assert right.status_code == 429
         assert "stagefit_session" not in client.cookies
+
+
+def test_the_front_door_leads_to_sign_in_or_to_the_app(http: httpx.Client, manager: str) -> None:
+    assert http.get("/").headers["location"] == "/login"
+    assert sign_in(http).status_code == 303
+    assert http.get("/").headers["location"] == "/app"

@@ -67,3 +67,21 @@ def test_team_writes_the_teams_pdf_and_checks_headcounts(
     db.commit()
     none = run_cli("report", "team", empty.id, "-o", str(tmp_path / "e.pdf"))
     assert none.returncode == 1 and "no completed assessments" in none.stderr
+
+
+def test_a_locale_the_instrument_lacks_is_one_line_naming_the_ones_it_has(
+    run_cli: Any, db: Session, org: Organisation, invite: Any, tmp_path: Path
+) -> None:
+    team = create_team(db=db, organisation=org, name="West")
+    db.commit()
+    invitation = invite(email="loc@example.com", team_id=team.id)
+    complete(db, invitation, seed=9)
+    out = tmp_path / "x.pdf"
+    for args in (
+        ("report", "render", invitation.assessment.id, "--locale", "zz"),
+        ("report", "team", team.id, "--locale", "zz"),
+    ):
+        done = run_cli(*args, "-o", str(out))
+        assert done.returncode == 1, args
+        assert done.stderr.strip() == "stagefit: unknown locale 'zz': this instrument has en"
+    assert not out.exists()

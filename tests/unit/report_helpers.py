@@ -3,6 +3,7 @@ engine) and text extracted from rendered PDFs."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Mapping
@@ -48,6 +49,24 @@ def simulated_result(
     if seconds_per_item is not None:
         seconds = dict.fromkeys(seconds, seconds_per_item)
     return score(instrument, answers, seconds=seconds, assessment_id=assessment_id).to_json()
+
+
+# What the engine writes beyond DESIGN.md's result JSON, which a stored result may lack.
+STAGE_EXTRAS = ("status", "z", "percentile", "band_label", "ci90", "borderline")
+
+
+def old_shaped(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The result JSON as DESIGN.md documents it and early results were stored: no
+    `phase_fit`, no `status` on competencies, stages with only key, name, phase, sten, band,
+    rank and competencies."""
+    old = copy.deepcopy(dict(result))
+    del old["phase_fit"]
+    for competency in old["competencies"]:
+        del competency["status"]
+    for stage in old["stages"]:
+        for key in STAGE_EXTRAS:
+            del stage[key]
+    return old
 
 
 def pdf_pages(pdf: bytes) -> list[str]:

@@ -13,6 +13,7 @@ from app.reports import render
 from app.reports.context import rep_report
 from app.reports.views import Branding
 from app.scoring.engine import score
+from app.scoring.result import Result
 from app.scoring.simulate import simulate_answers
 from tests.unit.report_helpers import (
     BAND_LABELS,
@@ -42,7 +43,10 @@ def result(instrument: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def pages(instrument: Any, result: dict[str, Any]) -> list[str]:
     report = rep_report(
-        instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG, "#7a1f5c")
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG, "#7a1f5c"),
     )
     return pdf_pages(render.pdf("manager", report))
 
@@ -134,7 +138,12 @@ def test_a_clear_best_stage_is_named_with_its_outcome(instrument: Any) -> None:
     latent = {c.key: (2.5 if c.key in mine else -1.0) for c in instrument.competencies}
     result = simulated_result(instrument, seed=12, latent=latent)
     assert result["best_fit_stages"] == [stage.key]
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     first = pdf_pages(render.pdf("manager", report))[0]
     assert "No clear best stage" not in first
     assert stage.name["en"] in first and stage.outcome["en"][:40] in first
@@ -145,7 +154,12 @@ def test_not_enough_answers_is_shown_instead_of_a_score(instrument: Any) -> None
     result = simulated_result(instrument, seed=3, drop=(dropped.key,))
     entry = next(c for c in result["competencies"] if c["key"] == dropped.key)
     assert entry["sten"] is None
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     text = " ".join(pdf_pages(render.pdf("manager", report)))
     profile = text[text.index("Competency profile") :]
     name = entry["name"]
@@ -156,14 +170,23 @@ def test_not_enough_answers_is_shown_instead_of_a_score(instrument: Any) -> None
 def test_a_doubtful_result_carries_a_visible_banner(instrument: Any) -> None:
     result = simulated_result(instrument, seed=4, seconds_per_item=1.0)
     assert result["validity"]["status"] != "valid"
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     first = pdf_pages(render.pdf("manager", report))[0]
     assert ("CAUTION" in first) or ("NOT VALID" in first)
 
 
 def test_letter_paper_is_letter_sized(instrument: Any, result: dict[str, Any]) -> None:
     report = rep_report(
-        instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG), paper="letter"
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+        paper="letter",
     )
     width, height = pdf_size(render.pdf("participant", report))
     assert (round(width), round(height)) == (612, 792)
@@ -182,7 +205,12 @@ def test_a_competency_answered_does_not_apply_shows_not_enough_answers(instrumen
     result = score(instrument, answers, seconds=seconds).to_json()
     entry = next(c for c in result["competencies"] if c["key"] == key)
     assert entry["sten"] is None and entry["not_applicable"] >= 3
-    report = rep_report(instrument=instrument, result=result, rep_name=NAME, branding=Branding(ORG))
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
     text = " ".join(pdf_pages(render.pdf("manager", report)))
     profile = text[text.index("Competency profile") :]
     assert re.search(rf"{re.escape(entry['name'])} not enough answers", profile)

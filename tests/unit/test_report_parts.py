@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import mean
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from app.reports import cache, charts
 from app.reports.context import rep_report
 from app.reports.views import NOT_ENOUGH, Branding, ScoreView, bands
-from tests.unit.report_helpers import real_instrument, simulated_result
+from app.scoring.result import Result
+from tests.unit.report_helpers import old_shaped, real_instrument, simulated_result
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def test_chart_escapes_names() -> None:
 
 
 def _report(instrument: Any, latent: dict[str, float]) -> Any:
-    result = simulated_result(instrument, seed=21, latent=latent)
+    result = Result.from_json(simulated_result(instrument, seed=21, latent=latent))
     return rep_report(instrument=instrument, result=result, rep_name="A B", branding=Branding("O"))
 
 
@@ -108,6 +110,32 @@ def test_manager_actions_take_the_weakest_competencies_of_the_best_fit_stages(
         assert first.score.band_index == min(c.score.band_index for c in work_on)
     for action in report.actions:
         assert action.action in action.competency.development
+
+
+def test_phase_fit_is_the_engines_or_the_stages_mean_in_the_band_of_its_sten(
+    instrument: Any,
+) -> None:
+    keys = [c.key for c in instrument.competencies]
+    latent = {key: (-2.2, -1.0, 0.0, 1.0, 2.2)[k % 5] for k, key in enumerate(keys)}
+    data = simulated_result(instrument, seed=11, latent=latent)
+    cuts = instrument.scoring.band_cuts
+    for stored in (data, old_shaped(data)):  # the old shape has no phase_fit
+        report = rep_report(
+            instrument=instrument,
+            result=Result.from_json(stored),
+            rep_name="A B",
+            branding=Branding("O"),
+        )
+        for phase in report.phases:
+            stens = [s["sten"] for s in data["stages"] if s["phase"] == phase.key and s["sten"]]
+            expected = data["phase_fit"][phase.key] if "phase_fit" in stored else None
+            if expected is None:
+                expected = round(mean(stens), 1)
+            assert phase.mean_sten == expected, phase.key
+            # The instrument's rule: a sten at or below cut k is in band k.
+            rounded = round(expected)
+            band = next((k for k, cut in enumerate(cuts) if rounded <= cut), len(cuts))
+            assert phase.band is not None and phase.band.index == band, phase.key
 
 
 def test_cache_hit_is_identical_and_any_key_change_renders_anew(

@@ -9,8 +9,9 @@ import pytest
 from app.instrument.loader import load_instrument
 from app.reports import render
 from app.reports.context import rep_report
-from app.reports.team_context import TeamMemberInput, team_report
-from app.reports.views import Branding
+from app.reports.team_context import team_report
+from app.reports.views import Branding, RepResult
+from app.scoring.result import Result
 from tests.unit.instrument_helpers import MINI
 from tests.unit.report_helpers import BAND_LABELS, pdf_pages, real_instrument, simulated_result
 
@@ -33,16 +34,18 @@ def instrument() -> Any:
 
 
 @pytest.fixture(scope="module")
-def members(instrument: Any) -> list[TeamMemberInput]:
+def members(instrument: Any) -> list[RepResult]:
     return [
-        TeamMemberInput(
-            f"a{k}", name, simulated_result(instrument, seed=100 + k, assessment_id=f"a{k}")
+        RepResult(
+            f"a{k}",
+            name,
+            Result.from_json(simulated_result(instrument, seed=100 + k, assessment_id=f"a{k}")),
         )
         for k, name in enumerate(REPS)
     ]
 
 
-def _team_text(instrument: Any, members: list[TeamMemberInput], **kw: Any) -> list[str]:
+def _team_text(instrument: Any, members: list[RepResult], **kw: Any) -> list[str]:
     report = team_report(
         instrument=instrument,
         team_name="EMEA Field Sales",
@@ -53,9 +56,7 @@ def _team_text(instrument: Any, members: list[TeamMemberInput], **kw: Any) -> li
     return pdf_pages(render.pdf("team", report))
 
 
-def test_team_report_shows_every_rep_and_stage(
-    instrument: Any, members: list[TeamMemberInput]
-) -> None:
+def test_team_report_shows_every_rep_and_stage(instrument: Any, members: list[RepResult]) -> None:
     pages = _team_text(instrument, members)
     text = " ".join(pages)
     for name in REPS:
@@ -75,18 +76,18 @@ def test_team_report_shows_every_rep_and_stage(
     assert 3 <= len(pages) <= 12
 
 
-def test_heat_map_cells_match_the_results(instrument: Any, members: list[TeamMemberInput]) -> None:
+def test_heat_map_cells_match_the_results(instrument: Any, members: list[RepResult]) -> None:
     heat = " ".join(_team_text(instrument, members[:1]))
     one = members[0]
     row = heat[heat.index(one.name, heat.index("Heat map")) :]
-    for stage in one.result["stages"]:
+    for stage in one.result.to_json()["stages"]:
         cell = f"{stage['sten']}{'*' if stage['borderline'] else ''} {stage['band_label']}"
         assert cell in row
         row = row[row.index(cell) + len(cell) :]  # cells in stage order
 
 
 def test_a_zero_headcount_leaves_a_stage_uncovered(
-    instrument: Any, members: list[TeamMemberInput]
+    instrument: Any, members: list[RepResult]
 ) -> None:
     counts = {stage.key: 2 for stage in instrument.stages}
     counts["expansion"] = 0
@@ -99,7 +100,7 @@ def test_participant_report_is_short_and_developmental(instrument: Any) -> None:
     result = simulated_result(instrument, seed=8)
     report = rep_report(
         instrument=instrument,
-        result=result,
+        result=Result.from_json(result),
         rep_name="Priya Raman",
         branding=Branding("Northwind"),
         kind="participant",
@@ -125,7 +126,7 @@ def test_participant_report_speaks_to_the_rep(source: str) -> None:
     worst = min(scored, key=lambda c: c["z"])
     report = rep_report(
         instrument=instrument,
-        result=result,
+        result=Result.from_json(result),
         rep_name="Priya Raman",
         branding=Branding("Northwind"),
         kind="participant",

@@ -7,10 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from app.instrument.loader import load_instrument
 from app.scoring import norming
-from app.scoring.bands import NO_BAND, band_for_sten, band_index, borderline
-from tests.unit.instrument_helpers import MINI
+from app.scoring.bands import NO_BAND, band_index, borderline
 
 CUTS = [2, 4, 6, 8]
 
@@ -80,13 +78,6 @@ def test_band_index_follows_cut_points() -> None:
     assert band_index(stens, CUTS).tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, NO_BAND]
     # Other cuts from an instrument file: 3, 4, 7, 8
     assert band_index(a(3, 4, 5, 7, 8, 9), [3, 4, 7, 8]).tolist() == [0, 1, 2, 2, 3, 4]
-
-
-def test_band_for_sten_uses_the_instrument() -> None:
-    instrument = load_instrument(MINI)
-    assert band_for_sten(instrument, 6) == "medium_impact"
-    assert band_for_sten(instrument, 7) == "small_strength"
-    assert band_for_sten(instrument, 10) == "strength"
 
 
 def test_borderline_when_the_neighbouring_band_has_a_one_in_three_chance() -> None:

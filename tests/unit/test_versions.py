@@ -68,7 +68,11 @@ def test_an_engine_1_result_still_renders(
     v10: Instrument, stored: dict[str, Any], kind: str
 ) -> None:
     report = rep_report(
-        instrument=v10, result=stored, rep_name="Old Result", branding=Branding("Acme"), kind=kind
+        instrument=v10,
+        result=Result.from_json(stored),
+        rep_name="Old Result",
+        branding=Branding("Acme"),
+        kind=kind,
     )
     text = " ".join(pdf_pages(render.pdf(kind, report)))
     assert "Old Result" in text

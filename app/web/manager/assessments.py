@@ -18,6 +18,7 @@ from app.web.manager.errors import PageError, not_found
 from app.web.manager.invite import forget_new_link, new_link
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router, refuse_cross_site
+from app.web.pdf import pdf_response
 
 router = manager_router(prefix="/app/assessments", tags=["manager"])
 
@@ -106,4 +107,4 @@ def report_pdf(
         paper=paper,
         organisation_id=user.organisation_id,
     )
-    return reports.pdf_response(report, disposition="attachment")
+    return pdf_response(report, disposition="attachment")

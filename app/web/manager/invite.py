@@ -113,6 +113,7 @@ def invite(
         last_name=values["last_name"],
         team_id=team.id if team else None,
         actor=f"user:{user.id}",
+        seal_with=settings.secret_key,
     )
     assessment_id = invitation.assessment.id
     # Post/redirect/get: the link travels in a short-lived signed cookie, so a reload neither

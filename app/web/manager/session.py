@@ -44,6 +44,12 @@ def _form(
     )
 
 
+@router.get("/")
+def front_door(request: Request, db: SessionDep) -> Response:
+    """The site's address leads managers in: to the app when signed in, else to sign in."""
+    return RedirectResponse("/app" if user_of(request, db) else "/login", 303)
+
+
 @router.get("/login")
 def login_form(request: Request, db: SessionDep, next: str | None = None) -> Response:
     if user_of(request, db) is not None:

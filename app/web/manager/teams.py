@@ -13,6 +13,7 @@ from app.services.sessions import SignedInUser
 from app.web.manager.errors import not_found
 from app.web.manager.pages import FieldError, render
 from app.web.manager.security import manager_router
+from app.web.pdf import pdf_response
 
 router = manager_router(prefix="/app/teams", tags=["manager"])
 MAX_HEADCOUNT = 99
@@ -89,4 +90,4 @@ def report_pdf(
         paper=paper,
         organisation_id=user.organisation_id,
     )
-    return reports.pdf_response(report, disposition="attachment")
+    return pdf_response(report, disposition="attachment")
