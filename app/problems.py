@@ -82,8 +82,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     status = getattr(exc, "status_code", 400)
-    # A UserError that names its own status (404, 409...) gets that status's phrase as title.
-    title = "Invalid request" if status == 400 else None
+    # A UserError that names its own status (404, 409...) gets that status's phrase as title;
+    # bad input (400, 422) reads the same however it was found.
+    title = "Invalid request" if status in (400, 422) else None
     return problem(status, str(exc), title=title, instance=instance_of(request))
 
 

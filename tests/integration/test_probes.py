@@ -31,7 +31,8 @@ def api(live_server: str, db: Session, org: Organisation) -> httpx.Client:
     key = create_api_key(db=db, organisation=org, name="probe").key
     db.commit()
     headers = {"Authorization": f"Bearer {key}"}
-    return httpx.Client(base_url=live_server, headers=headers, timeout=10)
+    # A cold PDF takes seconds on a busy machine; the headers are what is checked here.
+    return httpx.Client(base_url=live_server, headers=headers, timeout=60)
 
 
 @pytest.mark.parametrize("number", ["%C2%B2", "%E2%91%A0", "%D9%A1", "%EF%BC%91", "01x", "1e3"])
