@@ -27,9 +27,9 @@ def _register() -> None:
     global _registered
     if _registered:
         return
-    from app.cli import analysis, instrument, reports, scoring, service
+    from app.cli import analysis, export, instrument, reports, scoring, service
 
-    for module in (instrument, scoring, analysis, service, reports):
+    for module in (instrument, scoring, analysis, service, reports, export):
         module.register(cli)
     _registered = True
 
