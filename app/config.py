@@ -7,6 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,13 @@ def _kept_secret(directory: Path) -> str:
     return key
 
 
+def _default_mail_from(base_url: str) -> str:
+    host = urlsplit(base_url).hostname or ""
+    # An address needs a domain with a dot; 127.0.0.1 or localhost is only good on this machine.
+    domain = host if "." in host and not host.replace(".", "").isdigit() else "localhost"
+    return f"stagefit@{domain}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STAGEFIT_", extra="ignore")
 
@@ -58,7 +66,13 @@ class Settings(BaseSettings):
     database_url: str = ""
     secret_key: str = ""
     base_url: str = ""
+    # Where e-mails go: smtp://, smtps:// (TLS from the start) or smtp+starttls://, with the
+    # user and password in the URL; unset, they are written to var/outbox/ (app/delivery/smtp.py).
     smtp_url: str | None = None
+    # The sender of every e-mail; by default stagefit@ the host of the base URL.
+    mail_from: str = ""
+    # A CA bundle to trust for the SMTP server's certificate (a company CA), besides the system's.
+    smtp_ca_file: Path | None = None
     questionnaires_dir: Path = Field(default_factory=_default_questionnaires_dir)
     log_level: str = "INFO"
     # Addresses (comma-separated IPs or CIDR ranges, or "*") of reverse proxies whose
@@ -105,6 +119,8 @@ class Settings(BaseSettings):
         if not self.base_url:
             self.base_url = DEFAULT_BASE_URL
         self.base_url = self.base_url.rstrip("/")
+        if not self.mail_from:
+            self.mail_from = _default_mail_from(self.base_url)
         if not self.secret_key:
             self.secret_key = _kept_secret(var_dir())
         if self.worker is None:

@@ -3,7 +3,7 @@ signed-in manager and the HR system's API key. Routers import their `Annotated` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.api.auth import bearer, require_api_key
 from app.config import Settings
 from app.db import Database
+from app.integrations.greenhouse.auth import GreenhouseCaller, basic, require_greenhouse_key
 from app.models import ApiKey
 from app.services.sessions import SignedInUser
 
@@ -69,3 +70,17 @@ def _write_api_key(
 CurrentUser = Annotated[SignedInUser, Depends(_current_user)]
 ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]  # a key with the read scope
 WriteApiKeyDep = Annotated[ApiKey, Depends(_write_api_key)]  # a key with the write scope
+
+
+def _greenhouse(scope: str) -> Callable[..., GreenhouseCaller]:
+    def caller(
+        request: Request, db: SessionDep, _: Annotated[object, Depends(basic)] = None
+    ) -> GreenhouseCaller:
+        return require_greenhouse_key(request, db, scope=scope)
+
+    return caller
+
+
+# Greenhouse calls with HTTP Basic (the key as the user name), not a Bearer key.
+GreenhouseReader = Annotated[GreenhouseCaller, Depends(_greenhouse("read"))]
+GreenhouseWriter = Annotated[GreenhouseCaller, Depends(_greenhouse("write"))]

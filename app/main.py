@@ -17,7 +17,9 @@ from app import problems
 from app.api import health, reports
 from app.config import Settings, get_settings
 from app.db import Database
+from app.delivery.smtp import describe_transport
 from app.edge import Edge
+from app.integrations.greenhouse import routes as greenhouse
 from app.web import manager, participant
 from app.worker import runtime as worker_runtime
 
@@ -36,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Said once at start-up: e-mails that are only written to disk must not surprise anyone.
+        level = logging.INFO if settings.smtp_url else logging.WARNING
+        logging.getLogger("stagefit.mail").log(level, describe_transport(settings))
         # The inline worker (SQLite), or the waker of `stagefit worker`s (PostgreSQL).
         worker = worker_runtime.for_app(settings)
         if worker is not None:
@@ -56,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     problems.install(app)
-    for router in (health.router, participant.router, manager.router, reports.router):
+    routers = (health.router, participant.router, manager.router, reports.router, greenhouse.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(Edge)

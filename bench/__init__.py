@@ -37,10 +37,12 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 def machine() -> str:
     """One line describing where the figures were measured."""
     cpu = platform.processor() or platform.machine()
+    # Shared machines run other work: a load above the CPU count slows every figure here.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), "
         f"Python {platform.python_version()}, numpy {np.__version__}; "
-        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at a load average of {load:.1f}"
     )
 
 

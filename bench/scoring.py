@@ -21,7 +21,6 @@ from app.scoring.plan import norms_for, plan_for
 from app.scoring.simulate import simulate_answers, simulate_matrix
 from bench import ROOT, machine, table, write_section
 
-REAL = ROOT / "questionnaires" / "sales-process-inventory-1.0.yaml"
 MINI = ROOT / "tests" / "fixtures" / "mini-instrument.yaml"
 SINGLE_RUNS = 2000
 BATCH_SIZE = 100_000
@@ -32,7 +31,9 @@ SEED = 20260101
 
 
 def _instrument() -> tuple[Path, Instrument]:
-    path = REAL if REAL.exists() else MINI
+    """The newest real instrument, else the mini test instrument."""
+    paths = sorted((ROOT / "questionnaires").glob("sales-process-inventory-*.yaml"))
+    path = paths[-1] if paths else MINI
     return path, load_instrument(path)
 
 
@@ -113,7 +114,8 @@ def run() -> None:
         f"Command: `make bench` (or `.venv/bin/python -m bench scoring`). Instrument: `{rel}` "
         f"({len(instrument.items)} items, {len(instrument.competencies)} competencies). "
         "Answer sets are simulated (app/scoring/simulate.py, fixed seed); the single answer set "
-        "includes seconds per item, so validity checks run too. The batch times the "
+        "includes seconds per item, so every validity index runs too (Mahalanobis distance, "
+        "person-total, even-odd, synonyms and antonyms, page times). The batch times the "
         "vectorised arithmetic (competency and stage z, sten, percentile, band, confidence band, "
         "borderline, rank, phase fit) on an n × items matrix of answer codes.\n\n"
         f"{result}\n\n{machine()}."

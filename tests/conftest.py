@@ -28,6 +28,9 @@ Fixtures (ask for them by name):
                       over real HTTP in a thread; yields its base URL.
   server_process      a function starting `stagefit serve` as a subprocess on a free port;
                       returns a ServerProcess(url, process, kill(), restart()). Stopped at teardown.
+  deliver_outbox      a function (now=None, settings=None) -> [Delivered]: one pass of the
+                      registered deliverers over the due outbox messages, as the worker makes
+                      it (tests/outbox.py); settings override the session's (e.g. an SMTP URL).
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ from app.db import Database  # noqa: E402
 from app.models import Base, InstrumentVersion, Organisation  # noqa: E402
 
 MINI_INSTRUMENT = REPO / "tests" / "fixtures" / "mini-instrument.yaml"
-SEND_TIMEOUT = 10.0
+# Generous: a cold PDF render on a machine running two test workers can take seconds.
+SEND_TIMEOUT = 60.0
 
 
 def free_port() -> int:
@@ -312,6 +316,18 @@ def live_server(_live_server: str, database: Database) -> str:
 def http(live_server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_server, timeout=SEND_TIMEOUT) as client:
         yield client
+
+
+@pytest.fixture
+def deliver_outbox(database: Database, settings: Settings) -> Callable[..., list[Any]]:
+    from tests.outbox import deliver_due
+
+    session_settings = settings
+
+    def _deliver(*, now: Any = None, settings: Settings | None = None) -> list[Any]:
+        return deliver_due(database, settings or session_settings, now=now)
+
+    return _deliver
 
 
 # --- subprocesses -------------------------------------------------------------------------

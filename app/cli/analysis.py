@@ -66,45 +66,95 @@ def norms_compute(
     norm_id: Annotated[str | None, typer.Option("--id", help="Norm table id.")] = None,
     label: Annotated[str | None, typer.Option(help="Label shown on results.")] = None,
     source: Annotated[str | None, typer.Option(help="Who answered, when, how sampled.")] = None,
+    population: Annotated[
+        str | None, typer.Option(help="Who the norm group is, e.g. 'Field sales reps, DACH'.")
+    ] = None,
+    composition: Annotated[
+        str | None, typer.Option(help="How it is made up: organisations, roles, countries.")
+    ] = None,
     date: Annotated[str | None, typer.Option(help="Date of the table (default today).")] = None,
     provisional: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--provisional/--empirical", help="Mark the table provisional (default: empirical)."
+            "--provisional/--empirical",
+            help="Force the label; by default a table is provisional unless at least --min-n "
+            "respondents remain after exclusions (--empirical refuses fewer).",
+            show_default=False,
         ),
+    ] = None,
+    min_n: Annotated[
+        int | None,
+        typer.Option(
+            "--min-n",
+            help="Respondents an empirical table needs (default: the instrument's "
+            "scoring.norms_min_n, 300).",
+        ),
+    ] = None,
+    include_caution: Annotated[
+        bool, typer.Option(help="Keep results with a validity caution.")
     ] = False,
+    include_invalid: Annotated[bool, typer.Option(help="Keep invalid results too.")] = False,
 ) -> None:
-    """Compute a norm table from collected answers, in the instrument's norm format."""
-    from app.scoring.norm_compute import compute_norms, norms_yaml
+    """Compute a norm table from collected answers, in the instrument's norm format.
+
+    Answer sets whose validity is invalid or caution are left out unless asked for (the file
+    carries no answer times, so the timing indices are not judged). Percentiles come from the
+    norm group itself once it has --min-n respondents, and the table is labelled provisional
+    until then.
+    """
+    from app.scoring.norm_compute import compute_norms, norms_yaml, screen
 
     instrument = load_instrument(path)
     responses = read_responses(responses_csv, instrument)
     today = date or dt.date.today().isoformat()
-    n = len(responses.respondents)
+    needed = min_n if min_n is not None else instrument.scoring.norms_min_n
+    first, last = responses.lines[0], responses.lines[-1]
+    where = f"{responses_csv}:{first}-{last}"
+    keep, exclusions = screen(instrument, responses.codes, keep_caution=include_caution)
+    if include_invalid:
+        keep[:] = True
+        exclusions = exclusions.model_copy(
+            update={"invalid": 0, "caution": 0, "rule": "no results left out"}
+        )
+    codes = responses.codes[keep]
+    n = len(codes)
+    if provisional is False and n < needed:
+        raise UserError(
+            f"{where}: {n} respondents remain after exclusions; an empirical table needs at "
+            f"least {needed} (--min-n)"
+        )
+    is_provisional = n < needed if provisional is None else provisional
     try:
         table = compute_norms(
             instrument,
-            responses.codes,
+            codes,
             id=norm_id or f"{instrument.key}-{instrument.version}-{today}",
-            label=label or f"{'Provisional' if provisional else 'Empirical'} norms (n={n})",
+            label=label or f"{'Provisional' if is_provisional else 'Empirical'} norms (n={n})",
             source=source or f"{n} respondents from {responses_csv.name}",
             date=today,
-            provisional=provisional,
+            provisional=is_provisional,
+            simulated=False,
+            population=population,
+            composition=composition,
+            exclusions=exclusions,
+            percentiles=n >= needed,
         )
     except (UserError, ValueError) as exc:
         # A problem of the answers as a whole (too few, no variance): name the file, and its
         # respondent rows.
-        first, last = responses.lines[0], responses.lines[-1]
         message = " ".join(str(exc).split())  # one line, also for a pydantic error
-        raise UserError(
-            f"{responses_csv}:{first}-{last}: cannot compute norms: {message}"
-        ) from None
+        raise UserError(f"{where}: cannot compute norms: {message}") from None
     try:
         output.write_text(norms_yaml(table), encoding="utf-8")
     except OSError as exc:
         raise UserError(f"{output}:0: cannot write: {exc.strerror}") from None
     load_norms(output, instrument=instrument)  # what we wrote must read back
-    print(f"{output}: norm table {table.id} (n={table.n}) written")
+    left_out = exclusions.invalid + exclusions.caution
+    kind = "provisional" if is_provisional else "empirical"
+    print(
+        f"{output}: {kind} norm table {table.id} (n={table.n}; {left_out} of "
+        f"{exclusions.considered} left out: {exclusions.rule}) written"
+    )
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

@@ -274,6 +274,8 @@ def run_local(
     port: int = typer.Option(8000, help="Port to listen on."),
 ) -> None:
     """What `make run` does: migrate, seed the demo once, say where to go, serve."""
+    from app.delivery.smtp import describe_transport
+
     settings = get_settings()
     local = f"http://{host}:{port}"
     if not os.environ.get("STAGEFIT_BASE_URL"):
@@ -287,6 +289,8 @@ def run_local(
         f"StageFit is running at {local}",
         "",
         _describe_demo(data, settings),
+        "",
+        describe_transport(settings),
         "",
         "Open an invitation link to take the assessment as a rep (try a phone-sized window);",
         "the demo's sign-in and key are kept in var/demo.json. Stop with Ctrl+C.",

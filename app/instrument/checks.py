@@ -18,6 +18,7 @@ from app.instrument.model import (
     Competency,
     ImpressionItem,
     Instrument,
+    Item,
     LikertItem,
     LocalText,
     NormTable,
@@ -46,15 +47,20 @@ def check_instrument(instrument: Instrument) -> list[Problem]:
         *_consistency_pairs(instrument),
         *(
             (("norms", *loc), msg)
-            for loc, msg in check_norms_for(instrument.competencies, instrument.norms)
+            for loc, msg in check_norms_for(
+                instrument.competencies, instrument.norms, instrument.items
+            )
         ),
         *_texts(instrument, instrument.locales),
     ]
     return sorted(problems, key=lambda p: _order(p[0]))
 
 
-def check_norms_for(competencies: Sequence[Competency], norms: NormTable) -> list[Problem]:
-    """A norm table must norm every competency and stage, and nothing else."""
+def check_norms_for(
+    competencies: Sequence[Competency], norms: NormTable, items: Sequence[Item] = ()
+) -> list[Problem]:
+    """A norm table must norm every competency and stage, and nothing else; its validity
+    norms (when `items` are given) may name only the instrument's Likert items."""
     known = [c.key for c in competencies]
     problems: list[Problem] = []
     missing = [key for key in known if key not in norms.competencies]
@@ -68,7 +74,26 @@ def check_norms_for(competencies: Sequence[Competency], norms: NormTable) -> lis
     missing = [key for key in STAGE_KEYS if key not in norms.stages]
     if missing:
         problems.append((("stages",), f"no norms for stages: {', '.join(missing)}"))
+    if items and norms.validity is not None:
+        problems += _validity_norms(norms, items)
     return problems
+
+
+def _validity_norms(norms: NormTable, items: Sequence[Item]) -> Iterator[Problem]:
+    assert norms.validity is not None
+    likert = {i.id for i in items if isinstance(i, LikertItem)}
+    listed = set(norms.validity.items)
+    for k, item_id in enumerate(norms.validity.items):
+        if item_id not in likert:
+            yield ("validity", "items", k), f"{item_id!r} is not a Likert item of the instrument"
+    for name in ("synonyms", "antonyms"):
+        for k, pair in enumerate(getattr(norms.validity, name)):
+            for j, item_id in enumerate(pair):
+                if item_id not in listed:
+                    yield (
+                        ("validity", name, k, j),
+                        f"{item_id!r} is not among validity.items",
+                    )
 
 
 # Top-level sections in file order, so that problems come out roughly top to bottom.
@@ -94,6 +119,13 @@ def _scale(instrument: Instrument) -> Iterator[Problem]:
         yield (
             ("scale", "labels"),
             f"{len(scale.labels)} labels for a {scale.points}-point scale: give one per point",
+        )
+    offered = [i.id for i in instrument.items if isinstance(i, LikertItem) and i.not_applicable]
+    if offered and scale.not_applicable is None:
+        yield (
+            ("scale",),
+            f"items {', '.join(offered[:3])}{' ...' if len(offered) > 3 else ''} offer "
+            "'does not apply': give its label as scale.not_applicable",
         )
 
 
@@ -122,10 +154,19 @@ def _scoring(instrument: Instrument) -> Iterator[Problem]:
             (*loc, "invalid_seconds_per_item"),
             "must be below caution_seconds_per_item (faster is worse)",
         )
-    for name in ("longstring", "inconsistency", "impression"):
+    for name in ("longstring", "inconsistency", "impression", "fast_pages", "mahalanobis"):
         caution, invalid = getattr(v, f"{name}_caution"), getattr(v, f"{name}_invalid")
-        if invalid <= caution:
+        if caution is not None and invalid is not None and invalid <= caution:
             yield (*loc, f"{name}_invalid"), f"must be above {name}_caution ({caution})"
+    if (
+        v.person_total_caution is not None
+        and v.person_total_invalid is not None
+        and v.person_total_invalid >= v.person_total_caution
+    ):
+        yield (
+            (*loc, "person_total_invalid"),
+            f"must be below person_total_caution ({v.person_total_caution}): lower is worse",
+        )
     impression = sum(isinstance(i, ImpressionItem) for i in instrument.items)
     if impression and v.impression_invalid > impression:
         yield (

@@ -10,7 +10,8 @@ from app.instrument.text import t
 
 
 def describe(instrument: Instrument, locale: str | None = None) -> dict[str, Any]:
-    """The describe JSON of DESIGN.md, plus `checksum`, `locales` and `pages` (page count)."""
+    """The describe JSON of DESIGN.md, plus `checksum`, `locales`, `pages` (page count) and,
+    per item, `not_applicable` (whether it offers "does not apply to my work")."""
     lang = locale or instrument.locales[0]
 
     def text(local: dict[str, str]) -> str:
@@ -54,6 +55,7 @@ def _item(item: LikertItem | SjtItem | ImpressionItem) -> dict[str, Any]:
             "competency": item.competency,
             "keyed": None,
             "options": [o.key for o in item.options],
+            "not_applicable": False,
         }
     return {
         "id": item.id,
@@ -61,4 +63,5 @@ def _item(item: LikertItem | SjtItem | ImpressionItem) -> dict[str, Any]:
         "competency": item.competency if isinstance(item, LikertItem) else None,
         "keyed": item.keyed,
         "options": None,
+        "not_applicable": isinstance(item, LikertItem) and item.not_applicable,
     }

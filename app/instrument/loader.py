@@ -60,7 +60,7 @@ def load_norms(path: str | Path, *, instrument: Instrument | None = None) -> Nor
         doc = doc["norms"]
     norms = _validate(NormTable, doc, name)
     if instrument is not None:
-        problems = check_norms_for(instrument.competencies, norms)
+        problems = check_norms_for(instrument.competencies, norms, instrument.items)
         if problems:
             root = _root(doc, name)
             raise InstrumentError([_line(name, root, loc, msg) for loc, msg in problems])

@@ -7,9 +7,19 @@ be reported with the line it stands on.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
 
 # Re-exported: the core imports these types from the model.
 from app.instrument.process import BandKey as BandKey
@@ -22,6 +32,27 @@ Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=32)]
 
 
+def _number_row(value: object) -> object:
+    """Numbers written as one line of text ("3.1 3.4 3.9"), as norm files keep long rows:
+    a YAML list of thousands of numbers takes ten times longer to read."""
+    if isinstance(value, str):
+        try:
+            return tuple(float(part) for part in value.split())
+        except ValueError:
+            raise ValueError("expected numbers separated by spaces") from None
+    return value
+
+
+NumberRow = Annotated[
+    tuple[float, ...],
+    BeforeValidator(_number_row),
+    PlainSerializer(lambda row: " ".join(repr(float(v)) for v in row), return_type=str),
+    WithJsonSchema({"type": "string", "description": "Numbers separated by spaces."}),
+]
+PERCENTILE_POINTS = 99
+"""A norm's percentile row holds the scale's value at the 1st, 2nd, ... 99th percentile."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,6 +62,13 @@ class Scale(_Model):
 
     points: int = Field(5, ge=3, le=9)
     labels: list[LocalText] = Field(description="One label per point, lowest first.")
+    not_applicable: LocalText | None = Field(
+        None,
+        description=(
+            "Label of the 'does not apply to my work' answer that items with "
+            "`not_applicable: true` offer besides the scale."
+        ),
+    )
 
 
 class Band(_Model):
@@ -56,9 +94,57 @@ class ValidityThresholds(_Model):
     )
     inconsistency_invalid: float = Field(2.25, gt=0)
     impression_caution: int = Field(
-        4, ge=1, description="Impression-management items endorsed at the keyed extreme."
+        4,
+        ge=1,
+        description=(
+            "Impression-management items endorsed at the keyed extreme: a caution (the rule of "
+            "instruments without `impression_caution_z`)."
+        ),
     )
-    impression_invalid: int = Field(6, ge=1)
+    impression_invalid: int = Field(
+        6,
+        ge=1,
+        description="Kept for old files: impression management alone is never `invalid`.",
+    )
+    # Careless-responding indices (docs/methodology.md §6). Unset: the index is not judged.
+    page_seconds_per_item: float = Field(
+        2.0, gt=0, description="A page answered faster than this per item was not read."
+    )
+    fast_pages_caution: int | None = Field(None, ge=1, description="Fast pages: caution.")
+    fast_pages_invalid: int | None = Field(None, ge=1, description="Fast pages: invalid.")
+    even_odd_caution: float | None = Field(
+        None, ge=-1, le=1, description="Even-odd consistency below this: caution."
+    )
+    person_total_caution: float | None = Field(
+        None, ge=-1, le=1, description="Person-total correlation below this: caution."
+    )
+    person_total_invalid: float | None = Field(None, ge=-1, le=1)
+    mahalanobis_caution: float | None = Field(
+        None, description="Mahalanobis distance (as z for the items answered) above this."
+    )
+    mahalanobis_invalid: float | None = None
+    synonyms_caution: float | None = Field(
+        None, ge=-1, le=1, description="Psychometric synonyms correlation below this: caution."
+    )
+    antonyms_caution: float | None = Field(
+        None, ge=-1, le=1, description="Psychometric antonyms correlation above this: caution."
+    )
+    favourable_caution: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Share of statements answered at the favourable end above this: caution.",
+    )
+    impression_caution_z: float | None = Field(
+        None,
+        description=(
+            "Impression-management score, normed on the norm table's `validity.impression`, "
+            "at or above this z: caution."
+        ),
+    )
+    basis: str | None = Field(
+        None, description="How the thresholds were set (simulation, seed, false-alarm rates)."
+    )
 
 
 class Scoring(_Model):
@@ -82,6 +168,23 @@ class Scoring(_Model):
         description=(
             "A score is borderline when the chance that the true score lies across the "
             "nearest band boundary is at least this."
+        ),
+    )
+    best_fit_margin: float = Field(
+        1.645,
+        ge=1,
+        description=(
+            "A stage is best fit when its lead over the next stage is larger than this many "
+            "standard errors of the difference, √(SEM₁² + SEM₂²); 1.645 is a one-sided 95 % "
+            "test (docs/methodology.md §5 says why not 1)."
+        ),
+    )
+    norms_min_n: int = Field(
+        300,
+        ge=10,
+        description=(
+            "Norm tables from fewer respondents are provisional, and use the normal curve "
+            "instead of empirical percentiles."
         ),
     )
     validity: ValidityThresholds = ValidityThresholds()
@@ -148,6 +251,13 @@ class LikertItem(_Model):
     competency: Key
     keyed: Literal["+", "-"]
     text: LocalText
+    not_applicable: bool = Field(
+        False,
+        description=(
+            "Offer 'does not apply to my work' (the answer `na`): the statement presumes a "
+            "stage not every rep works in. The answer counts as missing."
+        ),
+    )
 
 
 class SjtOption(_Model):
@@ -185,14 +295,80 @@ class ConsistencyPair(_Model):
     items: tuple[ItemId, ItemId]
 
 
-class ScaleNorm(_Model):
+class DistributionNorm(_Model):
+    """Where a score lies in the norm group: mean, SD and, once n allows, its percentiles."""
+
     mean: float
     sd: float = Field(gt=0)
+    percentiles: NumberRow | None = Field(
+        None,
+        description=(
+            "The score at the 1st to 99th percentile of the norm group (99 numbers, "
+            "non-decreasing); without it percentiles come from the normal curve."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _percentile_row(self) -> DistributionNorm:
+        row = self.percentiles
+        if row is not None:
+            if len(row) != PERCENTILE_POINTS:
+                raise ValueError(f"percentiles: {len(row)} numbers, expected {PERCENTILE_POINTS}")
+            if any(b < a for a, b in pairwise(row)):
+                raise ValueError("percentiles must not decrease")
+        return self
+
+
+class ScaleNorm(DistributionNorm):
     reliability: float = Field(gt=0, lt=1)
 
 
+class NormExclusions(_Model):
+    """Which answer sets were left out of a norm table, and why."""
+
+    considered: int = Field(ge=0, description="Answer sets offered to the computation.")
+    invalid: int = Field(0, ge=0, description="Left out: validity status invalid.")
+    caution: int = Field(0, ge=0, description="Left out: validity status caution.")
+    rule: str = Field(description="The exclusion rule in words.")
+
+
+class ValidityNorms(_Model):
+    """What the careless-responding indices compare an answer set with: the norm group's
+    Likert item means, SDs and correlations (raw answers, before reverse keying), its
+    psychometric synonyms and antonyms, and its impression-management score."""
+
+    items: list[ItemId] = Field(min_length=2, description="Likert items, in the order below.")
+    mean: NumberRow
+    sd: NumberRow
+    correlation: list[NumberRow] = Field(
+        description="Lower triangle: row k (from 1) holds r of item k with items 0..k-1."
+    )
+    synonyms: list[tuple[ItemId, ItemId]] = Field(
+        default=[], description="Item pairs the norm group answers most alike."
+    )
+    antonyms: list[tuple[ItemId, ItemId]] = Field(
+        default=[], description="Item pairs the norm group answers most oppositely."
+    )
+    pair_min_r: float = Field(0.0, description="Pairs were taken from |r| at least this.")
+    impression: DistributionNorm | None = Field(
+        None, description="The sum of the impression items' keyed scores."
+    )
+
+    @model_validator(mode="after")
+    def _shapes(self) -> ValidityNorms:
+        k = len(self.items)
+        if len(self.mean) != k or len(self.sd) != k:
+            raise ValueError(f"mean and sd need one number per item ({k})")
+        if any(sd <= 0 for sd in self.sd):
+            raise ValueError("every item sd must be above 0")
+        if [len(row) for row in self.correlation] != list(range(1, k)):
+            raise ValueError(f"correlation must have rows of 1..{k - 1} numbers")
+        return self
+
+
 class NormTable(_Model):
-    """Mean, SD and reliability per competency (raw scale) and stage composite (z scale)."""
+    """Mean, SD and reliability per competency (raw scale) and stage composite (z scale),
+    and (from instrument 1.1) the summary, phase and validity norms."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     label: str
@@ -200,8 +376,30 @@ class NormTable(_Model):
     source: str
     date: str
     provisional: bool
+    simulated: bool | None = Field(
+        None, description="True when no real respondent is in the table (a simulation)."
+    )
+    population: str | None = Field(None, description="Who the norm group is.")
+    composition: str | None = Field(
+        None, description="How the norm group is made up (organisations, roles, countries)."
+    )
+    exclusions: NormExclusions | None = None
     competencies: dict[Key, ScaleNorm]
     stages: dict[StageKey, ScaleNorm]
+    summary: DistributionNorm | None = Field(
+        None, description="The highest stage z of each respondent: norms the summary score."
+    )
+    phases: dict[Phase, DistributionNorm] | None = Field(
+        None, description="The mean stage z of each phase: norms the phase fit."
+    )
+    validity: ValidityNorms | None = None
+
+    @property
+    def from_simulation(self) -> bool:
+        """Whether the table describes simulated people only (older tables say so in words)."""
+        if self.simulated is not None:
+            return self.simulated
+        return "simulat" in f"{self.label} {self.source}".lower()
 
 
 class Instrument(_Model):

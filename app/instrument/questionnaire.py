@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.instrument.model import Instrument, Item, SjtItem
+from app.instrument.answers import answer_options
+from app.instrument.model import Instrument, Item
 from app.instrument.presentation import pages as instrument_pages
 
 ProblemCode = Literal["unknown_item", "bad_value"]
@@ -33,14 +34,9 @@ class Questionnaire:
 
 
 def allowed_answers(instrument: Instrument) -> dict[str, frozenset[str]]:
-    """Item id → the answers it takes: scale points "1".."n", or an SJT item's option keys."""
-    scale = frozenset(str(point) for point in range(1, instrument.scale.points + 1))
-    return {
-        item.id: (
-            frozenset(option.key for option in item.options) if isinstance(item, SjtItem) else scale
-        )
-        for item in instrument.items
-    }
+    """Item id → the answers it takes: scale points "1".."n" (and "na", "does not apply to my
+    work", where a statement offers it), or an SJT item's option keys."""
+    return answer_options(instrument)
 
 
 def build_questionnaire(instrument: Instrument) -> Questionnaire:

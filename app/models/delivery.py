@@ -76,6 +76,9 @@ class PartnerOrder(Base):
     """An assessment ordered through an ATS partner API (Greenhouse): where to report back."""
 
     __tablename__ = "partner_orders"
+    # One order per callback URL: Greenhouse's URL names one test sent to one candidate, so a
+    # send_test retried after a timeout finds the first order instead of e-mailing twice.
+    __table_args__ = (UniqueConstraint("organisation_id", "partner", "callback_url"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -84,6 +87,9 @@ class PartnerOrder(Base):
     partner_test_id: Mapped[str] = mapped_column(String(64))
     callback_url: Mapped[str | None] = mapped_column(String(2048))
     request: Mapped[dict[str, Any]] = mapped_column()  # what the partner sent, as sent
+    # The API key the partner called with, sealed (app/sealing.py): Greenhouse expects it
+    # back as the Basic credentials of the PATCH on completion, and only its hash is kept.
+    credential_sealed: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -156,6 +156,7 @@ class MethodNotes:
     reliability_min: float
     reliability_max: float
     confidence: int  # per cent
+    simulated: bool = False  # no real respondent in the norm group: reliabilities not measured
 
 
 def method_notes(
@@ -185,4 +186,5 @@ def method_notes(
         reliability_min=min(reliabilities),
         reliability_max=max(reliabilities),
         confidence=round(instrument.scoring.confidence * 100),
+        simulated=(result is not None and result.norm.simulated) or norms.from_simulation,
     )

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from app.scoring.plan import AnswerError, FloatArray, ScoringPlan
+from app.instrument.answers import NOT_APPLICABLE
+from app.scoring.plan import NA_CODE, AnswerError, FloatArray, ScoringPlan
 
 
 def _scale_code(plan: ScoringPlan, item_id: str, value: object) -> float:
@@ -25,6 +26,12 @@ def _scale_code(plan: ScoringPlan, item_id: str, value: object) -> float:
 
 def _refuse(plan: ScoringPlan, k: int, item_id: str, value: object) -> float:
     """The code of an answer the fast lookup did not know, or AnswerError naming the item."""
+    if value == NOT_APPLICABLE:
+        raise AnswerError(
+            f"item {item_id}: {NOT_APPLICABLE!r} (does not apply to my work) is not offered "
+            "by this item",
+            item=item_id,
+        )
     if k not in plan.sjt_columns:
         return _scale_code(plan, item_id, value)  # e.g. " 4": still a scale point
     options = plan.sjt_option_keys[plan.sjt_columns.index(k)]
@@ -76,9 +83,14 @@ def check_codes(plan: ScoringPlan, values: FloatArray) -> None:
     lower = np.ones(len(plan.item_ids))
     for k, options in zip(plan.sjt_columns, plan.sjt_option_keys, strict=True):
         lower[k], upper[k] = 0.0, float(len(options) - 1)
+    offered = np.zeros(len(plan.item_ids), dtype=np.bool_)
+    offered[plan.na_columns] = True
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(values) & (
-            (values < lower) | (values > upper) | (values != np.floor(values))
+        not_applicable = offered & (values == NA_CODE)
+        bad = (
+            ~np.isnan(values)
+            & ~not_applicable
+            & ((values < lower) | (values > upper) | (values != np.floor(values)))
         )
     if bad.any():
         row, k = (int(i) for i in np.argwhere(bad)[0])

@@ -2,7 +2,7 @@
 
 One implementation of every formula: a single answer set is a 1-row matrix. The steps follow
 docs/methodology.md: item scores → competency raw → z → sten/percentile/band/CI → stage
-composite → stage z → sten/percentile/band/CI → rank → phase fit.
+composite → stage z → sten/percentile/band/CI → rank → best fit → summary and phase fit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.scoring import norming
 from app.scoring.answers import check_codes
 from app.scoring.bands import band_index, borderline
 from app.scoring.norming import FloatArray
-from app.scoring.plan import NormPlan, ScoringPlan, norms_for, plan_for
+from app.scoring.plan import NA_CODE, NormPlan, ScoringPlan, norms_for, plan_for
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -54,12 +54,16 @@ class ScoreArrays:
     stage_ci_high: FloatArray
     stage_borderline: BoolArray
     stage_rank: IntArray
+    stage_top: IntArray  # n: the highest stage's column, −1 when no stage is scored
+    best_fit_clear: BoolArray  # n: the highest stage leads the next by more than the margin
+    summary_percentile: FloatArray  # n: the highest stage z, normed (NaN: no summary norms)
     phase_sten: FloatArray  # n × 2: pre_sale, post_sale
 
 
 def item_scores(plan: ScoringPlan, codes: FloatArray) -> FloatArray:
     """Answer codes → item scores: reverse keys flipped, SJT options rescaled to 1..points."""
     scores = np.array(codes, dtype=np.float64, copy=True)
+    scores[scores == NA_CODE] = np.nan  # "does not apply to my work" scores as missing
     rev = plan.reversed_columns
     scores[:, rev] = (plan.points + 1) - scores[:, rev]
     if plan.sjt_columns:
@@ -80,14 +84,14 @@ class _Scaled(NamedTuple):
     borderline: BoolArray
 
 
-def _scaled(z: FloatArray, reliability: FloatArray, plan: ScoringPlan) -> _Scaled:
+def _scaled(z: FloatArray, reliability: FloatArray, plan: ScoringPlan, norms: NormPlan) -> _Scaled:
     """Sten, percentile, band, confidence band and borderline flag of z scores."""
     sem = norming.sem_z(reliability)
     low, high = norming.confidence_stens(z, sem, plan.confidence)
     sten = norming.sten(z)
     return _Scaled(
         sten=sten,
-        percentile=norming.percentile(z),
+        percentile=norming.percentile(z, norms.percentiles),
         band=band_index(sten, plan.band_cuts),
         ci_low=low,
         ci_high=high,
@@ -125,6 +129,7 @@ def score_item_scores(plan: ScoringPlan, norms: NormPlan, scores: FloatArray) ->
         np.concatenate([comp_z, stage_z], axis=1),
         np.concatenate([norms.competency_reliability, norms.stage_reliability]),
         plan,
+        norms,
     )
     c = comp_z.shape[1]
 
@@ -140,6 +145,11 @@ def score_item_scores(plan: ScoringPlan, norms: NormPlan, scores: FloatArray) ->
     phase_n = scored_stages.astype(np.float64) @ plan.stage_phase_matrix
     phase_sum = np.where(scored_stages, stage_z, 0.0) @ plan.stage_phase_matrix
     phase_z = _ratio(phase_sum, phase_n, phase_n > 0)
+    if norms.phases is not None:
+        # Normed on its own distribution: a mean of correlated z scores has an SD below 1.
+        mean, sd = (np.asarray(v) for v in zip(*norms.phases, strict=True))
+        phase_z = norming.z_score(phase_z, mean, sd)
+    top, clear = best_fit(plan, norms, stage_z, order)
 
     return ScoreArrays(
         competency_answered=answered.astype(np.int64),
@@ -159,8 +169,47 @@ def score_item_scores(plan: ScoringPlan, norms: NormPlan, scores: FloatArray) ->
         stage_ci_high=both.ci_high[:, c:],
         stage_borderline=both.borderline[:, c:],
         stage_rank=ranks.astype(np.int64),
+        stage_top=top,
+        best_fit_clear=clear,
+        summary_percentile=summary_percentile(norms, stage_z),
         phase_sten=norming.sten(phase_z),
     )
+
+
+def best_fit(
+    plan: ScoringPlan, norms: NormPlan, stage_z: FloatArray, order: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """The highest stage per row, and whether it leads the next one clearly.
+
+    Clearly: by more than `plan.best_fit_margin` standard errors of the difference,
+    √(SEM₁² + SEM₂²), the SEMs of the two stages in z units. With fewer than two stages
+    scored there is nothing to lead.
+    """
+    n = stage_z.shape[0]
+    rows = np.arange(n)
+    first, second = order[:, 0], order[:, 1]
+    z1, z2 = stage_z[rows, first], stage_z[rows, second]
+    sem = norming.sem_z(norms.stage_reliability)
+    se_difference = np.sqrt(sem[first] ** 2 + sem[second] ** 2)
+    clear = (z1 - z2) > plan.best_fit_margin * se_difference  # NaN compares False
+    top = np.where(np.isnan(z1), -1, first).astype(np.int64)
+    return top, np.asarray(clear & ~np.isnan(z2), dtype=np.bool_)
+
+
+def summary_percentile(norms: NormPlan, stage_z: FloatArray) -> FloatArray:
+    """The highest stage z, as a percentile of the norm group's highest stage z.
+
+    The highest of seven correlated scores is above most single scores, so it is normed on its
+    own distribution: a rep whose best stage is as strong as most people's best is at 50.
+    """
+    n = stage_z.shape[0]
+    if norms.summary is None:
+        return np.full(n, np.nan)
+    mean, sd, curve = norms.summary
+    scored = ~np.isnan(stage_z).all(axis=1)
+    highest = np.full(n, np.nan)
+    highest[scored] = np.nanmax(stage_z[scored], axis=1)
+    return norming.empirical_percentile((highest - mean) / sd, curve)
 
 
 def score_batch(

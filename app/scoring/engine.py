@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import numpy as np
+
 from app.instrument.model import BandKey, Instrument, NormTable, Phase
 from app.scoring.answers import encode_answers, encode_seconds
 from app.scoring.bands import BANDS, NO_BAND
 from app.scoring.batch import ScoreArrays, item_scores, score_batch, score_item_scores
-from app.scoring.norming import sem_z
-from app.scoring.plan import AnswerError, NormPlan, ScoringPlan, norms_for, plan_for
+from app.scoring.plan import NA_CODE, AnswerError, FloatArray, ScoringPlan, norms_for, plan_for
 from app.scoring.result import (
     CompetencyScore,
     InstrumentRef,
@@ -24,10 +25,11 @@ from app.scoring.validity import check_validity
 
 __all__ = ["ENGINE_VERSION", "AnswerError", "score", "score_batch"]
 
-ENGINE_VERSION = "1.0.0"
-"""Changes whenever any score could come out differently for the same answers."""
-BEST_FIT_MAX = 3
-BEST_FIT_MIN_BAND = BANDS.index("medium_impact")
+ENGINE_VERSION = "2.0.0"
+"""Changes whenever any score could come out differently for the same answers.
+
+2.0.0: careless-responding indices, impression management a caution only, best fit only
+where a stage leads clearly, normed summary score and phase fit, "does not apply" answers."""
 
 
 def _band(index: int) -> BandKey | None:
@@ -46,7 +48,9 @@ def _float(value: float) -> float | None:
     return None if value != value else value
 
 
-def _competencies(plan: ScoringPlan, a: ScoreArrays) -> tuple[CompetencyScore, ...]:
+def _competencies(
+    plan: ScoringPlan, a: ScoreArrays, not_applicable: list[int]
+) -> tuple[CompetencyScore, ...]:
     rows = [
         getattr(a, f"competency_{name}")[0].tolist()
         for name in (
@@ -81,6 +85,7 @@ def _competencies(plan: ScoringPlan, a: ScoreArrays) -> tuple[CompetencyScore, .
                 borderline=bool(border),
                 answered=int(answered),
                 items=plan.competency_items[k],
+                not_applicable=not_applicable[k],
             )
         )
     return tuple(out)
@@ -119,27 +124,10 @@ def _stages(
     return tuple(out)
 
 
-def best_fit(stages: tuple[StageScore, ...], norms: NormPlan, plan: ScoringPlan) -> list[str]:
-    """The top stage, plus stages within one SEM of it that are at least medium impact.
-
-    A difference smaller than the top stage's SEM is within measurement error, so such a
-    stage fits about as well as the top one; a weak band is still not called a fit.
-    """
-    ranked = sorted((s for s in stages if s.z is not None), key=lambda s: s.rank)
-    if not ranked:
-        return []
-    top = ranked[0]
-    assert top.z is not None
-    sem = float(sem_z(norms.stage_reliability[plan.stage_keys.index(top.key)]))
-    close = [
-        s.key
-        for s in ranked[1:]
-        if s.z is not None
-        and top.z - s.z <= sem
-        and s.band is not None
-        and BANDS.index(s.band) >= BEST_FIT_MIN_BAND
-    ]
-    return [top.key, *close][:BEST_FIT_MAX]
+def _not_applicable(plan: ScoringPlan, codes: FloatArray) -> list[int]:
+    """Per competency, its items answered "does not apply to my work"."""
+    counts = (codes == NA_CODE).astype(np.float64) @ plan.item_competency
+    return [int(c) for c in counts.tolist()]
 
 
 def _timestamp(scored_at: datetime | None) -> datetime:
@@ -170,21 +158,30 @@ def score(
     scores = item_scores(plan, codes[None, :])
     arrays = score_item_scores(plan, norm_plan, scores)
 
-    competencies = _competencies(plan, arrays)
+    competencies = _competencies(plan, arrays, _not_applicable(plan, codes))
     stages = _stages(plan, arrays, arrays.competency_band[0].tolist())
-    best = best_fit(stages, norm_plan, plan)
-    top = next((s for s in stages if s.key == best[0]), None) if best else None
+    validity = check_validity(
+        plan, instrument.scoring.validity, norm_plan, codes, scores[0], timings
+    )
+    top_index = int(arrays.stage_top[0])
+    top = plan.stage_keys[top_index] if top_index >= 0 else None
+    best = top if bool(arrays.best_fit_clear[0]) else None
+    summary = _int(float(arrays.summary_percentile[0]))
     pre, post = arrays.phase_sten[0].tolist()
     return Result(
         assessment_id=assessment_id,
         instrument=InstrumentRef(instrument.key, instrument.version, instrument.checksum),
-        norm=NormRef(table.id, table.label, table.n, table.provisional),
+        norm=NormRef(table.id, table.label, table.n, table.provisional, table.from_simulation),
         engine_version=ENGINE_VERSION,
         scored_at=_timestamp(scored_at),
-        validity=check_validity(plan, instrument.scoring.validity, codes, scores[0], timings),
+        validity=validity,
         competencies=competencies,
         stages=stages,
-        best_fit_stages=tuple(best),
-        summary=Summary(score=top.percentile if top else None, best_stage=top.key if top else None),
+        best_fit_stages=() if best is None else (best,),
+        summary=Summary(
+            score=None if validity.status == "invalid" else summary,
+            best_stage=best,
+            top_stage=top,
+        ),
         phase_fit={"pre_sale": _int(pre), "post_sale": _int(post)},
     )

@@ -2,9 +2,10 @@
 
 Scoring works on a matrix of answer codes, one row per answer set and one column per item
 (in instrument order; NaN = not answered). A Likert or impression item's code is the scale
-point (1..points); a situational judgement item's code is the 0-based position of the chosen
-option. Plans are cached per instrument object, so a service scoring many answer sets with one
-loaded instrument compiles it once.
+point (1..points), or NA_CODE for "does not apply to my work" where the item offers it; a
+situational judgement item's code is the 0-based position of the chosen option. Plans are
+cached per instrument object, so a service scoring many answer sets with one loaded instrument
+compiles it once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.errors import UserError
+from app.instrument.answers import NOT_APPLICABLE
 from app.instrument.model import (
     ImpressionItem,
     Instrument,
@@ -26,12 +28,20 @@ from app.instrument.model import (
     NormTable,
     SjtItem,
 )
-from app.instrument.presentation import presentation_order
+from app.instrument.presentation import pages, presentation_order
 from app.instrument.process import PHASE_KEYS
 from app.instrument.text import t
+from app.scoring.norming import PercentileCurves, join_curves
+from app.scoring.validity_reference import (
+    ValidityReference,
+    percentile_curve,
+    validity_reference,
+)
 
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.intp]
+NA_CODE = -1.0
+"""The code of "does not apply to my work": answered, but scored as missing."""
 
 
 class AnswerError(UserError):
@@ -74,11 +84,18 @@ class ScoringPlan:
     band_labels: tuple[str, ...]
     confidence: float
     borderline_probability: float
+    best_fit_margin: float
     # Validity
     longstring_columns: IndexArray  # agreement-scale items in presentation order
     pair_columns: IndexArray  # consistency pairs × 2
     impression_columns: IndexArray
     impression_extreme: FloatArray  # the keyed extreme answer per impression item
+    impression_reversed: NDArray[np.bool_]  # per impression item: keyed −
+    likert_columns: IndexArray  # Likert items in instrument order
+    halves_matrix: FloatArray  # items × 2·competencies: 1st, 3rd, ... / 2nd, 4th, ... Likert
+    page_columns: tuple[IndexArray, ...]  # every item, page by page as participants see them
+    page_matrix: FloatArray  # items × pages, 1 where the item is on the page
+    na_columns: IndexArray  # items that offer "does not apply to my work"
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +112,11 @@ class NormPlan:
     stage_mean: FloatArray
     stage_sd: FloatArray
     stage_reliability: FloatArray
+    # Empirical percentile curves (None: the normal curve), columns: competencies, stages.
+    percentiles: PercentileCurves | None = None
+    summary: tuple[float, float, PercentileCurves | None] | None = None  # mean, sd, curve
+    phases: tuple[tuple[float, float], ...] | None = None  # per plan phase: mean, sd
+    validity: ValidityReference | None = None
 
 
 def _answer_codes(item: Item, points: int) -> dict[object, float]:
@@ -103,7 +125,35 @@ def _answer_codes(item: Item, points: int) -> dict[object, float]:
         return {option.key: float(k) for k, option in enumerate(item.options)}
     codes: dict[object, float] = {point: float(point) for point in range(1, points + 1)}
     codes.update({str(point): float(point) for point in range(1, points + 1)})
+    if isinstance(item, LikertItem) and item.not_applicable:
+        codes[NOT_APPLICABLE] = NA_CODE
     return codes
+
+
+def _halves(
+    instrument: Instrument, column: Mapping[str, int], competency_keys: tuple[str, ...]
+) -> tuple[FloatArray, FloatArray]:
+    """Per competency its Likert items in presentation order, split 1st, 3rd, ... / 2nd, 4th,
+    as two items × competencies indicator matrices."""
+    odd = np.zeros((len(column), len(competency_keys)))
+    even = np.zeros((len(column), len(competency_keys)))
+    kind = {item.id: item for item in instrument.items}
+    position = dict.fromkeys(competency_keys, 0)
+    for item_id in presentation_order(instrument):
+        item = kind[item_id]
+        if isinstance(item, LikertItem):
+            c = competency_keys.index(item.competency)
+            half = odd if position[item.competency] % 2 == 0 else even
+            half[column[item_id], c] = 1.0
+            position[item.competency] += 1
+    return odd, even
+
+
+def _page_matrix(page_columns: tuple[IndexArray, ...], items: int) -> FloatArray:
+    matrix = np.zeros((items, len(page_columns)))
+    for p, columns in enumerate(page_columns):
+        matrix[columns, p] = 1.0
+    return matrix
 
 
 def compile_plan(instrument: Instrument) -> ScoringPlan:
@@ -116,7 +166,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
 
     item_competency = np.zeros((len(item_ids), len(competency_keys)))
     scale, reverse, sjt_columns, sjt_keys, sjt_tables = [], [], [], [], []
-    impression, extreme = [], []
+    impression, extreme, impression_reversed = [], [], []
     for k, item in enumerate(instrument.items):
         if isinstance(item, LikertItem):
             scale.append(k)
@@ -135,6 +185,7 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
             scale.append(k)
             impression.append(k)
             extreme.append(float(points) if item.keyed == "+" else 1.0)
+            impression_reversed.append(item.keyed == "-")
 
     stage_keys = tuple(s.key for s in instrument.stages)
     weights = np.zeros((len(competency_keys), len(stage_keys)))
@@ -146,6 +197,9 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
 
     scale_set = set(scale)
     order = [column[i] for i in presentation_order(instrument) if column.get(i) in scale_set]
+    page_columns = tuple(
+        np.asarray([column[i] for i in page], dtype=np.intp) for page in pages(instrument)
+    )
     pairs = [[column[a], column[b]] for a, b in (p.items for p in instrument.consistency_pairs)]
     return ScoringPlan(
         item_ids=item_ids,
@@ -179,10 +233,27 @@ def compile_plan(instrument: Instrument) -> ScoringPlan:
         band_labels=tuple(t(b.label, locale) for b in instrument.bands),
         confidence=instrument.scoring.confidence,
         borderline_probability=instrument.scoring.borderline_probability,
+        best_fit_margin=instrument.scoring.best_fit_margin,
         longstring_columns=np.asarray(order, dtype=np.intp),
         pair_columns=np.asarray(pairs, dtype=np.intp).reshape(-1, 2),
         impression_columns=np.asarray(impression, dtype=np.intp),
         impression_extreme=np.asarray(extreme, dtype=np.float64),
+        impression_reversed=np.asarray(impression_reversed, dtype=np.bool_),
+        likert_columns=np.asarray(
+            [k for k, item in enumerate(instrument.items) if isinstance(item, LikertItem)],
+            dtype=np.intp,
+        ),
+        halves_matrix=np.hstack(_halves(instrument, column, competency_keys)),
+        page_columns=page_columns,
+        page_matrix=_page_matrix(page_columns, len(item_ids)),
+        na_columns=np.asarray(
+            [
+                k
+                for k, item in enumerate(instrument.items)
+                if isinstance(item, LikertItem) and item.not_applicable
+            ],
+            dtype=np.intp,
+        ),
     )
 
 
@@ -193,6 +264,16 @@ def compile_norms(plan: ScoringPlan, norms: NormTable) -> NormPlan:
         raise UserError(f"norm table {norms.id!r} has no norms for {', '.join(missing)}")
     comp = [norms.competencies[k] for k in plan.competency_keys]
     stage = [norms.stages[k] for k in plan.stage_keys]  # type: ignore[index]
+    unknown = [i for i in (norms.validity.items if norms.validity else []) if i not in plan.column]
+    if unknown:
+        raise UserError(f"norm table {norms.id!r}: validity norms for unknown items {unknown}")
+    phases = None
+    if norms.phases is not None and all(p in norms.phases for p in plan.phase_keys):
+        phases = tuple(
+            (norms.phases[p].mean, norms.phases[p].sd)  # type: ignore[index]
+            for p in plan.phase_keys
+        )
+    summary = norms.summary
     return NormPlan(
         id=norms.id,
         label=norms.label,
@@ -204,6 +285,14 @@ def compile_norms(plan: ScoringPlan, norms: NormTable) -> NormPlan:
         stage_mean=np.asarray([s.mean for s in stage]),
         stage_sd=np.asarray([s.sd for s in stage]),
         stage_reliability=np.asarray([s.reliability for s in stage]),
+        percentiles=join_curves([percentile_curve(s) for s in [*comp, *stage]]),
+        summary=None
+        if summary is None
+        else (summary.mean, summary.sd, join_curves([percentile_curve(summary)])),
+        phases=phases,
+        validity=None
+        if norms.validity is None
+        else validity_reference(plan.column, plan.reversed_columns, plan.points, norms.validity),
     )
 
 

@@ -2,8 +2,9 @@
 
 The file: a header of item ids, optionally led by a `respondent` column; then one row per
 respondent. Blank cells are missing answers. Likert and impression items take a scale point
-(1..points), situational judgement items an option key (`a`, `b`, ...). Columns may come in
-any order and need not cover every item. Every problem is a UserError "FILE:LINE: message".
+(1..points), a Likert item that offers it also `na` ("does not apply to my work"), situational
+judgement items an option key (`a`, `b`, ...). Columns may come in any order and need not cover
+every item. Every problem is a UserError "FILE:LINE: message".
 
 The codes are the scoring engine's (app.scoring.plan): n × items in instrument order, the scale
 point or the 0-based option position, NaN where not answered.
@@ -20,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from app.errors import UserError
+from app.instrument.answers import NOT_APPLICABLE
 from app.instrument.model import Instrument
-from app.scoring.plan import FloatArray, plan_for
+from app.scoring.plan import NA_CODE, FloatArray, plan_for
 
 RESPONDENT_COLUMN = "respondent"
 
@@ -84,6 +86,7 @@ def parse_responses(text: str, instrument: Instrument, name: str) -> ResponseMat
 
     # Per column: its instrument column and how a cell becomes a code.
     sjt = dict(zip(plan.sjt_columns, plan.sjt_option_keys, strict=True))
+    offers_na = set(plan.na_columns.tolist())
     targets = [plan.column[i] for i in item_columns]
     respondents: list[str] = []
     rows: list[list[float]] = []
@@ -101,7 +104,11 @@ def parse_responses(text: str, instrument: Instrument, name: str) -> ResponseMat
             cells = record[1:] if has_id else record
             row = [math.nan] * len(plan.item_ids)
             for item_id, k, cell in zip(item_columns, targets, cells, strict=True):
-                row[k] = _code(cell.strip(), sjt.get(k), plan.points, item_id, f"{name}:{start}")
+                value = cell.strip()
+                if value == NOT_APPLICABLE and k in offers_na:
+                    row[k] = NA_CODE
+                    continue
+                row[k] = _code(value, sjt.get(k), plan.points, item_id, f"{name}:{start}")
             respondents.append(record[0].strip() if has_id else str(len(rows) + 1))
             rows.append(row)
             lines.append(start)

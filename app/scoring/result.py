@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -26,7 +26,9 @@ def _pair(value: tuple[int, int] | None) -> list[int] | None:
 
 @dataclass(frozen=True, slots=True)
 class ValidityFlag:
-    code: str  # too_fast, long_string, inconsistent, impression_management, incomplete
+    # too_fast, fast_pages, long_string, inconsistent, even_odd, person_total, mahalanobis,
+    # synonyms, antonyms, uniformly_favourable, impression_management, incomplete
+    code: str
     level: Level
     detail: str
 
@@ -35,6 +37,8 @@ class ValidityFlag:
 class Validity:
     status: Status
     flags: tuple[ValidityFlag, ...] = ()
+    indices: dict[str, float | None] = field(default_factory=dict)
+    """Each judged index's value (docs/methodology.md §6); empty in results of engine 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class NormRef:
     label: str
     n: int
     provisional: bool
+    simulated: bool = False
+    """No real respondent in the norm group (results of engine 1 do not say: False)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,8 @@ class CompetencyScore:
     borderline: bool
     answered: int
     items: int
+    not_applicable: int = 0
+    """Items answered "does not apply to my work" (counted neither as answered nor scored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +104,13 @@ class StageScore:
 @dataclass(frozen=True, slots=True)
 class Summary:
     score: int | None
+    """The highest stage fit as a percentile of the norm group's highest stage fit (median 50);
+    None when the result is invalid or no stage is scored. Engine 1 reported the highest
+    stage's own percentile instead, which put most people above 50."""
     best_stage: str | None
     max_score: int = 100
+    top_stage: str | None = None
+    """The highest-ranked stage, also when it does not lead clearly (best_stage is then None)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +147,7 @@ class Result:
                 "label": self.norm.label,
                 "n": self.norm.n,
                 "provisional": self.norm.provisional,
+                "simulated": self.norm.simulated,
             },
             "engine_version": self.engine_version,
             "scored_at": self.scored_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -143,6 +157,7 @@ class Result:
                     {"code": f.code, "level": f.level, "detail": f.detail}
                     for f in self.validity.flags
                 ],
+                "indices": dict(self.validity.indices),
             },
             "competencies": [_competency_json(c) for c in self.competencies],
             "stages": [_stage_json(s) for s in self.stages],
@@ -151,6 +166,7 @@ class Result:
                 "score": self.summary.score,
                 "max_score": self.summary.max_score,
                 "best_stage": self.summary.best_stage,
+                "top_stage": self.summary.top_stage,
             },
             "phase_fit": dict(self.phase_fit),
         }
@@ -187,6 +203,7 @@ def _competency_json(c: CompetencyScore) -> JSON:
         "borderline": c.borderline,
         "answered": c.answered,
         "items": c.items,
+        "not_applicable": c.not_applicable,
     }
 
 

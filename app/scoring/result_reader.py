@@ -169,13 +169,27 @@ def _validity(data: Any) -> Validity:
         level = _one_of(_need(flag, "level", where), LEVELS, f"{where}.level")
         flags.append(_build(ValidityFlag, flag, where, level=level))
     status = _need(entry, "status", "validity")
+    # A mapping of index codes to numbers (engine 2 on): later indices are kept as data, values
+    # that are not numbers are not indices.
+    indices = {
+        str(code): value
+        for code, value in _object(entry.get("indices", {}), "validity.indices").items()
+        if value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    }
     return _build(
         Validity,
         entry,
         "validity",
         status=_one_of(status, STATUSES, "validity.status"),
         flags=tuple(flags),
+        indices=indices,
     )
+
+
+def _summary(entry: dict[str, Any]) -> Summary:
+    # Engine 1 wrote no top stage: its best stage was always the top-ranked one.
+    top = entry.get("top_stage", entry.get("best_stage"))
+    return _build(Summary, entry, "summary", top_stage=top)
 
 
 def read_result(data: Any) -> Result:
@@ -199,7 +213,7 @@ def read_result(data: Any) -> Result:
             _stage(s, f"stages[{k}]") for k, s in enumerate(_list(top, "stages", "result"))
         ),
         best_fit_stages=tuple(_list(top, "best_fit_stages", "result")),
-        summary=_build(Summary, _object(_need(top, "summary", "result"), "summary"), "summary"),
+        summary=_summary(_object(_need(top, "summary", "result"), "summary")),
         # Absent from results stored before the engine wrote it: reports then work it out
         # from the stages.
         phase_fit=dict(_object(top.get("phase_fit", {}), "phase_fit")),

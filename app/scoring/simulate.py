@@ -7,9 +7,11 @@ The model (numbers in docs/reliability-and-norms.md, constants below):
   phase factor (PHASE_LOADING) shared by competencies that serve mainly pre-sale stages, and
   another shared by those that serve mainly post-sale stages:
   r = G² + P² within a phase, G² across phases.
-- A Likert item's response strength is y = LIKERT_LOADING·θ + √(1 − loading²)·ε + LENIENCY,
-  ε ~ N(0, 1), cut at LIKERT_THRESHOLDS into 1..points; a reverse-keyed item's answer is that
-  point flipped (points + 1 − point), so agreeing describes the low end.
+- A Likert item's response strength is y = LIKERT_LOADING·θ + √(1 − loading²)·ε + LENIENCY
+  + bᵢ, ε ~ N(0, 1), cut at LIKERT_THRESHOLDS into 1..points; a reverse-keyed item's answer is
+  that point flipped (points + 1 − point), so agreeing describes the low end. bᵢ is the item's
+  own ease (ITEM_SPREAD·N(0, 1), drawn from the item id so that an item keeps it in every
+  instrument version): real statements differ in how readily people agree with them.
 - A situational judgement option o with expert score s_o (0..3) is chosen with probability
   ∝ exp(SJT_ABILITY·θ·d_o + SJT_EASE·d_o), d_o = (s_o − 1.5)/1.5: better options are chosen
   more often by everyone, and the more so the higher θ.
@@ -21,6 +23,7 @@ The model (numbers in docs/reliability-and-norms.md, constants below):
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,6 +41,8 @@ PHASE_LOADING = 0.35
 LIKERT_LOADING = 0.70
 LENIENCY = 0.35
 """Self-ratings lean favourable: the average answer sits about a third of a point above 3."""
+ITEM_SPREAD = 0.35
+"""SD of the items' own ease bᵢ (z units): item means then spread about ±0.3 scale points."""
 LIKERT_SPAN = 1.5
 """Thresholds evenly spaced over ±LIKERT_SPAN (for 5 points: −1.5, −0.5, 0.5, 1.5)."""
 SJT_ABILITY = 1.2
@@ -95,7 +100,7 @@ def simulate_answers(
     if unknown:
         raise ValueError(f"not competencies of {instrument.key}: {', '.join(unknown)}")
     theta = np.asarray([[latent[k] if k in latent else rng.standard_normal() for k in keys]])
-    model = _Model(instrument)
+    model = Model(instrument)
     codes, seconds = model.simulate(theta, rng)
     answers: dict[str, int | str] = {}
     for k, item_id in enumerate(model.item_ids):
@@ -108,7 +113,7 @@ def simulate_answers(
 def simulate_matrix(instrument: Instrument, n: int, seed: int) -> SimulatedAnswers:
     """n respondents with θ drawn from the model's multivariate normal; vectorised."""
     rng = np.random.default_rng(seed)
-    model = _Model(instrument)
+    model = Model(instrument)
     theta = rng.multivariate_normal(
         np.zeros(len(model.competency_keys)), latent_correlation(instrument), size=n
     )
@@ -117,13 +122,31 @@ def simulate_matrix(instrument: Instrument, n: int, seed: int) -> SimulatedAnswe
     for start in range(0, n, CHUNK_ROWS):
         part = slice(start, min(n, start + CHUNK_ROWS))
         codes[part], seconds[part] = model.simulate(theta[part], rng)
-    order = [model.item_ids.index(i) for i in presentation_order(instrument)]
+    return in_presentation_order(instrument, codes, seconds, theta)
+
+
+def in_presentation_order(
+    instrument: Instrument, codes: FloatArray, seconds: FloatArray, latent: FloatArray
+) -> SimulatedAnswers:
+    """Answer codes and seconds in instrument order, as SimulatedAnswers (presentation order)."""
+    ids = [item.id for item in instrument.items]
+    order = [ids.index(i) for i in presentation_order(instrument)]
     return SimulatedAnswers(
-        item_ids=tuple(model.item_ids[k] for k in order),
+        item_ids=tuple(ids[k] for k in order),
         codes=codes[:, order],
         seconds=seconds[:, order],
-        competency_keys=model.competency_keys,
-        latent=theta,
+        competency_keys=tuple(c.key for c in instrument.competencies),
+        latent=latent,
+    )
+
+
+def item_ease(item_ids: list[str] | tuple[str, ...]) -> FloatArray:
+    """Each item's own ease bᵢ: a normal draw seeded by the item id (stable across versions)."""
+    return np.asarray(
+        [
+            ITEM_SPREAD * np.random.default_rng(zlib.crc32(item_id.encode())).standard_normal()
+            for item_id in item_ids
+        ]
     )
 
 
@@ -137,7 +160,7 @@ def _phases(instrument: Instrument) -> NDArray[np.int64]:
     return np.asarray([int(np.sign(weight[c.key])) for c in instrument.competencies])
 
 
-class _Model:
+class Model:
     """The instrument's items as arrays the simulation draws from (instrument order)."""
 
     def __init__(self, instrument: Instrument) -> None:
@@ -166,6 +189,7 @@ class _Model:
         self.reverse = np.asarray(reverse, dtype=np.bool_)
         self.impression = np.asarray(impression, dtype=np.intp)
         self.impression_reverse = np.asarray(impression_reverse, dtype=np.bool_)
+        self.likert_ease = item_ease([self.item_ids[k] for k in likert])
         self.likert_cuts = np.linspace(-LIKERT_SPAN, LIKERT_SPAN, self.points - 1)
         self.impression_cuts = np.linspace(IMPRESSION_LOW, IMPRESSION_HIGH, self.points - 1)
         median = np.full(len(self.item_ids), STATEMENT_SECONDS)
@@ -188,6 +212,7 @@ class _Model:
             LIKERT_LOADING * theta[:, self.likert_comp]
             + noise_sd * rng.standard_normal((n, self.likert.size))
             + LENIENCY
+            + self.likert_ease
         )
         codes[:, self.likert] = self._ordinal(strength, self.likert_cuts, self.reverse)
 
@@ -204,10 +229,16 @@ class _Model:
             # Gumbel-max: argmax of utility + Gumbel noise samples the softmax choice.
             codes[:, k] = np.argmax(utility + rng.gumbel(size=(n, d.size)), axis=1)
 
-        pace = rng.normal(0.0, PACE_SIGMA, size=(n, 1))
+        return codes, self.seconds(n, rng)
+
+    def seconds(self, n: int, rng: np.random.Generator, pace: float = 1.0) -> FloatArray:
+        """Seconds per item of n respondents; `pace` scales every median (0.2: five times as
+        fast as the model's reader)."""
+        factor = rng.normal(0.0, PACE_SIGMA, size=(n, 1))
         log_seconds = (
             self.log_median
-            + pace
+            + np.log(pace)
+            + factor
             + rng.normal(0.0, ITEM_SECONDS_SIGMA, size=(n, len(self.item_ids)))
         )
-        return codes, np.exp(log_seconds)
+        return np.asarray(np.exp(log_seconds), dtype=np.float64)

@@ -23,7 +23,7 @@ from app.models import (
     Team,
 )
 from app.sealing import seal, unseal
-from app.services import audit, events
+from app.services import audit, events, greenhouse_callback
 from app.services.instruments import default_norm_table
 from app.services.tokens import hash_token, new_token
 from app.services.users import normalise_email
@@ -292,4 +292,5 @@ def store_result(
     events.emit(db=db, event_type="assessment.completed", assessment=assessment, now=now)
     # Reports are drawn on demand from the stored result, so the PDF can be fetched now.
     events.emit(db=db, event_type="report.ready", assessment=assessment, now=now)
+    greenhouse_callback.enqueue_completion(db=db, assessment=assessment, now=now)
     return row

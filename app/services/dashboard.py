@@ -15,6 +15,7 @@ from app.reports.context import RepReport
 from app.reports.team_context import TeamReport
 from app.services import assessments as assessment_service
 from app.services.instruments import list_instrument_versions
+from app.services.mail_status import EmailDelivery, email_deliveries
 from app.services.report_inputs import (
     ReportNotReady,
     assessment_inputs,
@@ -64,6 +65,7 @@ class AssessmentDetail:
     cancelled_at: datetime | None
     share_feedback: bool
     report: RepReport | None  # the result, as the Sales Manager Report sees it
+    emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
 
     @property
     def is_open(self) -> bool:
@@ -204,6 +206,7 @@ def assessment_detail(
         cancelled_at=assessment.cancelled_at,
         share_feedback=bool(organisation.share_feedback),
         report=report,
+        emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
     )
 
 

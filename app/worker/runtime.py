@@ -11,9 +11,8 @@ import socket
 import threading
 import time
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-from app.config import Settings, var_dir
+from app.config import Settings
 from app.worker import wake
 
 log = logging.getLogger("stagefit.worker")
@@ -31,10 +30,9 @@ def is_postgres(settings: Settings) -> bool:
 
 def email_route(settings: Settings) -> str:
     """Where e-mails go, in words (never the SMTP password)."""
-    if settings.smtp_url:
-        parts = urlsplit(settings.smtp_url)
-        return f"e-mails go to the SMTP server {parts.hostname}:{parts.port or 'default port'}"
-    return f"e-mails are written to {var_dir() / 'outbox'} (STAGEFIT_SMTP_URL is not set)"
+    from app.delivery.smtp import describe_transport
+
+    return describe_transport(settings)
 
 
 def for_app(settings: Settings) -> Service | None:

@@ -98,20 +98,42 @@ def test_norms_compute_writes_a_loadable_table(responses: Path, tmp_path: Path) 
         "pilot-2026",
         "--label",
         "Pilot sample",
+        "--population",
+        "Field sales reps of three pilot organisations",
         "--provisional",
     )
     assert run.returncode == 0, run.stderr
     table = load_norms(out, instrument=load_instrument(MINI))
-    assert (table.id, table.label, table.n, table.provisional) == (
-        "pilot-2026",
-        "Pilot sample",
-        300,
-        True,
-    )
+    assert (table.id, table.label, table.provisional) == ("pilot-2026", "Pilot sample", True)
+    assert table.population == "Field sales reps of three pilot organisations"
+    assert table.simulated is False
+    # Invalid and caution results are left out by default, and the table says how many.
+    excluded = table.exclusions
+    assert excluded is not None and excluded.considered == 300
+    assert table.n == 300 - excluded.invalid - excluded.caution
+    assert "invalid and caution results left out" in excluded.rule
     assert 2.5 < table.competencies["closing_drive"].mean < 4.0
-    run = stagefit("norms", "compute", MINI, "--responses-csv", str(responses), "-o", str(out))
+    # Below --min-n (the instrument's 300 by default) the normal curve gives percentiles.
+    assert table.competencies["closing_drive"].percentiles is None
+
+
+def test_norms_compute_is_provisional_below_the_minimum_n(responses: Path, tmp_path: Path) -> None:
+    out = tmp_path / "norms.yaml"
+    args = ["norms", "compute", MINI, "--responses-csv", str(responses), "-o", str(out)]
+    # Everyone kept: 300 respondents reach the instrument's norms_min_n of 300.
+    run = stagefit(*args, "--include-invalid")
     assert run.returncode == 0, run.stderr
-    assert load_norms(out).provisional is False
+    table = load_norms(out)
+    assert (table.n, table.provisional) == (300, False)
+    assert table.summary is not None and table.summary.percentiles is not None
+    assert len(table.competencies["closing_drive"].percentiles or ()) == 99
+    # A minimum above the sample: provisional, and --empirical is refused in one line.
+    run = stagefit(*args, "--include-invalid", "--min-n", "301")
+    assert run.returncode == 0, run.stderr
+    assert load_norms(out).provisional is True
+    run = stagefit(*args, "--include-invalid", "--min-n", "301", "--empirical")
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "needs at least 301 (--min-n)" in run.stderr
 
 
 @pytest.mark.parametrize(

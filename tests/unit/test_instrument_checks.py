@@ -276,6 +276,41 @@ CASES = [
         1,
         "locale 'fr' is not in the instrument's locales",
     ),
+    (
+        "'does not apply' offered without its label",
+        '    competency: lead_qualification\n    keyed: "+"\n    text:\n'
+        "      en: I ask about budget",
+        '    competency: lead_qualification\n    keyed: "+"\n    not_applicable: true\n'
+        "    text:\n      en: I ask about budget",
+        "scale:",
+        1,
+        "items LQ1 offer 'does not apply': give its label as scale.not_applicable",
+    ),
+    (
+        "Mahalanobis invalid below caution",
+        "    impression_invalid: 6\n",
+        "    impression_invalid: 6\n    mahalanobis_caution: 3.0\n    mahalanobis_invalid: 2.5\n",
+        "mahalanobis_invalid: 2.5",
+        1,
+        "must be above mahalanobis_caution (3.0)",
+    ),
+    (
+        "person-total invalid above caution (lower is worse)",
+        "    impression_invalid: 6\n",
+        "    impression_invalid: 6\n    person_total_caution: 0.1\n    person_total_invalid: 0.2\n",
+        "person_total_invalid: 0.2",
+        1,
+        "must be below person_total_caution (0.1): lower is worse",
+    ),
+    (
+        "validity norms naming an item that is not a Likert item",
+        "  summary: {mean: 0.9, sd: 0.8}\n",
+        "  summary: {mean: 0.9, sd: 0.8}\n  validity:\n    items: [LQ1, IM1]\n"
+        '    mean: "3 3"\n    sd: "1 1"\n    correlation: ["0.2"]\n',
+        "items: [LQ1, IM1]",
+        1,
+        "'IM1' is not a Likert item of the instrument",
+    ),
 ]
 
 

@@ -61,6 +61,7 @@ def test_item_list_entries() -> None:
         "competency": "lead_qualification",
         "keyed": "-",
         "options": None,
+        "not_applicable": False,
     }
     assert by_id["SJT2"] == {
         "id": "SJT2",
@@ -68,6 +69,7 @@ def test_item_list_entries() -> None:
         "competency": "opening_conversations",
         "keyed": None,
         "options": ["a", "b", "c", "d"],
+        "not_applicable": False,
     }
     assert by_id["IM4"] == {
         "id": "IM4",
@@ -75,6 +77,7 @@ def test_item_list_entries() -> None:
         "competency": None,
         "keyed": "-",
         "options": None,
+        "not_applicable": False,
     }
 
 

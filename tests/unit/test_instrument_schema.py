@@ -40,9 +40,10 @@ def test_schema_describes_the_top_level_fields() -> None:
 
 
 REAL = COMMITTED.parent / "sales-process-inventory-1.0.yaml"
+REAL_1_1 = COMMITTED.parent / "sales-process-inventory-1.1.yaml"
 
 
-@pytest.mark.parametrize("path", [MINI, REAL], ids=["mini", "real"])
+@pytest.mark.parametrize("path", [MINI, REAL, REAL_1_1], ids=["mini", "real-1.0", "real-1.1"])
 def test_exported_schema_accepts_instruments_and_rejects_a_bad_field(path: Path) -> None:
     # Editors validate instrument files with schema.json: it must agree with the loader.
     validator = jsonschema.Draft202012Validator(json.loads(COMMITTED.read_text()))

@@ -30,7 +30,22 @@ def used_keys() -> set[str]:
         keys |= set(re.findall(r"""\bmessages\(\s*['"]([a-z_.]+)['"]""", text))
         keys |= set(re.findall(r"""['"](page\.intro_[a-z]+)['"]""", text))
     keys |= {f"{page}.{part}" for page in MESSAGE_PAGES for part in ("title", "heading", "body")}
-    return keys
+    return keys | e_mail_keys()
+
+
+def e_mail_keys() -> set[str]:
+    """The e-mails and the notice (app/services/mail.py, notice.py) say theirs with say("…"),
+    some named after the message or the purpose."""
+    from app.services.notice import Purpose
+    from app.services.notifications import Message
+
+    keys: set[str] = set()
+    for name in ("mail.py", "notice.py"):
+        text = (WEB.parent / "services" / name).read_text(encoding="utf-8")
+        keys |= set(re.findall(r"""\bsay\(\s*['"]([a-z_.]+)['"]""", text))
+    keys |= {f"email.{m.value}.{part}" for m in Message for part in ("subject", "intro")}
+    keys |= {f"email.{m.value}.intro_by" for m in (Message.INVITATION, Message.REMINDER)}
+    return keys | {f"notice.purpose.{p.value}" for p in Purpose}
 
 
 def english() -> dict[str, object]:

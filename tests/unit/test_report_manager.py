@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
+from app.instrument.answers import NOT_APPLICABLE, offers_not_applicable
 from app.reports import render
 from app.reports.context import rep_report
 from app.reports.views import Branding
+from app.scoring.engine import score
 from app.scoring.result import Result
+from app.scoring.simulate import simulate_answers
 from tests.unit.report_helpers import (
     BAND_LABELS,
     pdf_pages,
@@ -111,17 +115,38 @@ def test_summary_page_has_best_fit_strengths_and_development_areas(
 ) -> None:
     first = pages[0]
     for key in (
-        "Best-fit stages",
+        "Best-fit stage",
         "Pre-sale vs post-sale fit",
         "Three strengths",
         "Three development areas",
     ):
         assert key in first
-    best = next(s for s in result["stages"] if s["key"] == result["best_fit_stages"][0])
-    assert best["name"] in first
+    # A spread profile leads with no stage clearly: the page says so and names the top two.
+    assert result["best_fit_stages"] == []
+    assert "No clear best stage" in first
+    ranked = sorted((s for s in result["stages"] if s["sten"] is not None), key=lambda s: s["rank"])
+    assert ranked[0]["name"] in first and ranked[1]["name"] in first
     top = max((c for c in result["competencies"] if c["sten"] is not None), key=lambda c: c["z"])
     bottom = min((c for c in result["competencies"] if c["sten"] is not None), key=lambda c: c["z"])
     assert top["name"] in first and bottom["name"] in first
+
+
+def test_a_clear_best_stage_is_named_with_its_outcome(instrument: Any) -> None:
+    # Strong in the competencies of the first stage only, weak elsewhere: a clear lead.
+    stage = instrument.stages[0]
+    mine = {sc.competency for sc in stage.competencies}
+    latent = {c.key: (2.5 if c.key in mine else -1.0) for c in instrument.competencies}
+    result = simulated_result(instrument, seed=12, latent=latent)
+    assert result["best_fit_stages"] == [stage.key]
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
+    first = pdf_pages(render.pdf("manager", report))[0]
+    assert "No clear best stage" not in first
+    assert stage.name["en"] in first and stage.outcome["en"][:40] in first
 
 
 def test_not_enough_answers_is_shown_instead_of_a_score(instrument: Any) -> None:
@@ -165,3 +190,27 @@ def test_letter_paper_is_letter_sized(instrument: Any, result: dict[str, Any]) -
     )
     width, height = pdf_size(render.pdf("participant", report))
     assert (round(width), round(height)) == (612, 792)
+
+
+def test_a_competency_answered_does_not_apply_shows_not_enough_answers(instrument: Any) -> None:
+    offered = offers_not_applicable(instrument)
+    if not offered:
+        pytest.skip("the instrument offers no 'does not apply'")
+    answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(13))
+    first = next(i for i in instrument.items if i.id in offered)
+    key = first.competency  # type: ignore[union-attr]
+    for item in instrument.items:
+        if item.id in offered and getattr(item, "competency", None) == key:
+            answers[item.id] = NOT_APPLICABLE
+    result = score(instrument, answers, seconds=seconds).to_json()
+    entry = next(c for c in result["competencies"] if c["key"] == key)
+    assert entry["sten"] is None and entry["not_applicable"] >= 3
+    report = rep_report(
+        instrument=instrument,
+        result=Result.from_json(result),
+        rep_name=NAME,
+        branding=Branding(ORG),
+    )
+    text = " ".join(pdf_pages(render.pdf("manager", report)))
+    profile = text[text.index("Competency profile") :]
+    assert re.search(rf"{re.escape(entry['name'])} not enough answers", profile)

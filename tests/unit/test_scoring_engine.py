@@ -16,8 +16,10 @@ INSTRUMENT = load_instrument(MINI)
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 # Mini fixture norms: lead_qualification mean 3.30 sd .55 r .75; closing_drive 3.45/.55/.75;
-# every stage mean 0, sd .8, r .8. Stage lead_evaluation = 1.0·lead_qualification;
-# closing_negotiation = .7·closing_drive + .3·discovery_questioning.
+# every stage mean 0, sd .8, r .8; the highest stage z (summary) mean .9, sd .8; each phase's
+# mean stage z mean 0, sd .8. Stage lead_evaluation = 1.0·lead_qualification;
+# closing_negotiation = .7·closing_drive + .3·discovery_questioning. Best fit needs a lead of
+# 1.645 standard errors of the difference: 1.645·√(.2 + .2) = 1.0404 in stage z.
 
 
 def test_competency_stage_and_summary_by_hand() -> None:
@@ -68,9 +70,14 @@ def test_competency_stage_and_summary_by_hand() -> None:
         None,
     )
     assert (lead.rank, contact.rank) == (1, 2)
-    assert result.best_fit_stages == ("lead_evaluation",)
-    assert (result.summary.score, result.summary.best_stage) == (92, "lead_evaluation")
-    assert result.phase_fit == {"pre_sale": 8, "post_sale": None}
+    # One stage scored leads nothing: no clear best stage, though it is the top one.
+    assert result.best_fit_stages == ()
+    assert (result.summary.best_stage, result.summary.top_stage) == (None, "lead_evaluation")
+    # Summary: the highest stage z 1.4394 against the norm group's highest stage z (.9, .8):
+    # z .6742 → Φ = .7499 → 75, where engine 1 reported the stage's own 92.
+    assert result.summary.score == 75
+    # Pre-sale phase: mean stage z 1.4394 normed on (0, .8) → z 1.7992 → sten 9.098 → 9.
+    assert result.phase_fit == {"pre_sale": 9, "post_sale": None}
 
 
 def test_missing_weight_is_spread_over_the_scored_competencies() -> None:
@@ -88,8 +95,9 @@ def test_missing_weight_is_spread_over_the_scored_competencies() -> None:
     assert (closing.sten, closing.percentile, closing.rank) == (10, 99, 1)
     # Everything else is insufficient and ranks after it, in stage order.
     assert [s.rank for s in result.stages] == [2, 3, 4, 1, 5, 6, 7]
-    assert result.summary.score == 99
-    assert result.best_fit_stages == ("closing_negotiation",)
+    # (2.6136 − .9) / .8 = 2.1420 → Φ = .9839 → 98
+    assert result.summary.score == 98
+    assert result.summary.top_stage == "closing_negotiation"
 
 
 def test_min_answered_rule() -> None:
@@ -132,13 +140,53 @@ def at_one_pole(*, keyed: bool) -> dict[str, object]:
     return answers
 
 
-def test_best_fit_takes_close_stages_with_at_least_medium_impact() -> None:
-    # Every Likert item at the keyed pole and every SJT at option a: all competencies raw 5.
+LEAD = {"LQ1": 5, "LQ2": 4, "LQ3": 3, "LQ4": 2, "SJT1": "c"}  # lead_evaluation z 1.4394
+
+
+def test_a_stage_is_best_fit_only_with_a_clear_lead() -> None:
+    # Closing: CD 3, 3, 3, 6 − 3 = 3 and SJT4 b (1 + 4/3): raw 14.333/5 = 2.8667,
+    # z (2.8667 − 3.45)/.55 = −1.0606, stage z −1.3258 (discovery unanswered, weight spread).
+    # Lead 1.4394 + 1.3258 = 2.77 > 1.0404: a clear best stage.
+    low = score(INSTRUMENT, {**LEAD, "CD1": 3, "CD2": 3, "CD3": 3, "CD4": 3, "SJT4": "b"})
+    assert low.stage("closing_negotiation").z == pytest.approx(-1.325758, abs=1e-6)
+    assert low.best_fit_stages == ("lead_evaluation",)
+    assert (low.summary.best_stage, low.summary.top_stage) == ("lead_evaluation",) * 2
+    # Closing: CD 4, 4, 3, 6 − 2 = 4 and SJT4 c: raw 3.7333, z .5152, stage z .6439. The lead
+    # .7955 is more than one SE of the difference (.6325) but less than 1.645 SE: no clear best.
+    close = score(INSTRUMENT, {**LEAD, "CD1": 4, "CD2": 4, "CD3": 3, "CD4": 2, "SJT4": "c"})
+    assert close.stage("closing_negotiation").z == pytest.approx(0.643939, abs=1e-6)
+    assert close.best_fit_stages == ()
+    assert (close.summary.best_stage, close.summary.top_stage) == (None, "lead_evaluation")
+
+
+def test_a_flat_profile_has_no_clear_best_stage() -> None:
+    # Every Likert item at the keyed pole and every SJT at its best option: all competencies
+    # raw 5, every stage far above the mean and level with the others.
     result = score(INSTRUMENT, at_one_pole(keyed=True))
-    # All stages are far above the mean and within one SEM of each other: top three by rank.
-    ranked = sorted(result.stages, key=lambda s: s.rank)
-    assert result.best_fit_stages == tuple(s.key for s in ranked[:3])
-    assert len(result.best_fit_stages) == 3
+    assert all(s.sten == 10 for s in result.stages)
+    assert result.best_fit_stages == ()
+    top = min(result.stages, key=lambda s: s.rank)
+    assert (result.summary.best_stage, result.summary.top_stage) == (None, top.key)
+    assert result.summary.score == 99
+
+
+def test_the_summary_is_empty_for_an_invalid_result() -> None:
+    # 34 statements all answered 4: a long string of identical answers, invalid.
+    answers = {i.id: 4 for i in INSTRUMENT.items if i.type in ("likert", "impression")}
+    result = score(INSTRUMENT, answers)
+    assert result.validity.status == "invalid"
+    assert result.stages[0].sten is not None
+    assert result.summary.score is None
+
+
+def test_norms_without_summary_and_phase_norms_give_no_summary_and_the_unnormed_phase() -> None:
+    # Norm tables of instrument 1.0 have neither: no summary score rather than an inflated
+    # one; phase fit as engine 1 gave it (the mean stage z as a sten).
+    legacy = INSTRUMENT.norms.model_copy(update={"summary": None, "phases": None})
+    result = score(INSTRUMENT, LEAD, norms=legacy)
+    assert result.summary.score is None
+    # mean stage z 1.4394 → sten 5.5 + 2.8788 = 8.38 → 8
+    assert result.phase_fit == {"pre_sale": 8, "post_sale": None}
 
 
 def test_answers_may_be_strings_of_numbers() -> None:
@@ -237,6 +285,7 @@ def test_result_json_has_the_design_shape() -> None:
         "label": "Provisional norms for the mini inventory (fixture)",
         "n": 1000,
         "provisional": True,
+        "simulated": False,
     }
     assert data["engine_version"] == ENGINE_VERSION
     assert data["scored_at"] == "2026-01-02T03:04:05Z"
@@ -255,11 +304,15 @@ def test_result_json_has_the_design_shape() -> None:
     assert stage["competencies"] == [
         {"key": "lead_qualification", "weight": 1.0, "band": competency["band"]}
     ]
+    # One stage scored: no clear best; the summary is its z (1.5909) normed on the highest
+    # stage z (.9, .8): z .8636 → Φ = .8061 → 81.
     assert data["summary"] == {
-        "score": stage["percentile"],
+        "score": 81,
         "max_score": 100,
-        "best_stage": stage["key"],
+        "best_stage": None,
+        "top_stage": stage["key"],
     }
+    assert data["best_fit_stages"] == []
     assert [s["key"] for s in data["stages"]] == [s.key for s in INSTRUMENT.stages]
 
 
@@ -272,12 +325,3 @@ def test_result_json_reads_back() -> None:
 def test_naive_scored_at_is_taken_as_utc() -> None:
     result = score(INSTRUMENT, {}, scored_at=datetime(2026, 5, 6, 7, 8, 9, 999))
     assert result.to_json()["scored_at"] == "2026-05-06T07:08:09Z"
-
-
-def test_best_fit_leaves_out_close_stages_in_a_weak_band() -> None:
-    # Every answer at the unkeyed pole: all competencies raw 1, z ≈ −4, all stages sten 1
-    # (band risk). The stages are close to each other, but a risk band is no fit: only the top.
-    result = score(INSTRUMENT, at_one_pole(keyed=False))
-    assert all(s.band == "risk" for s in result.stages)
-    top = min(result.stages, key=lambda s: s.rank)
-    assert result.best_fit_stages == (top.key,)

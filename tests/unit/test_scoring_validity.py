@@ -107,7 +107,8 @@ def test_impression_management() -> None:
     answers.update({"IM1": 5, "IM2": 5, "IM3": 5, "IM4": 1, "IM5": 4, "IM6": 2})
     assert codes(validity(answers)) == [("impression_management", "caution")]  # 4 claimed
     answers.update({"IM5": 5, "IM6": 1})
-    assert codes(validity(answers)) == [("impression_management", "invalid")]  # 6 claimed
+    # 6 claimed: the old invalid threshold, but impression management alone is a caution.
+    assert codes(validity(answers)) == [("impression_management", "caution")]
     # Agreeing with the − keyed items admits a common fault: only IM1..3, IM5 claimed → 4.
     answers.update({"IM4": 5, "IM6": 5})
     assert codes(validity(answers)) == [("impression_management", "caution")]

@@ -16,6 +16,7 @@ from app.scoring.simulate import latent_correlation, simulate_answers, simulate_
 
 MINI = Path("tests/fixtures/mini-instrument.yaml")
 REAL = Path("questionnaires/sales-process-inventory-1.0.yaml")
+REAL_1_1 = Path("questionnaires/sales-process-inventory-1.1.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +101,15 @@ def test_norms_from_simulation_read_back_and_center_the_scores(mini, tmp_path) -
         assert 0.6 < norm.reliability < 0.9
 
 
-@pytest.mark.skipif(not REAL.exists(), reason="the real instrument is not there yet")
-def test_real_instrument_carries_the_simulated_provisional_norms() -> None:
-    instrument = load_instrument(REAL)
-    assert instrument.norms.provisional
-    assert instrument.norms.id == "provisional-sim-2026-11"
+@pytest.mark.parametrize(
+    ("path", "norm_id"),
+    [(REAL, "provisional-sim-2026-11"), (REAL_1_1, "provisional-sim-1.1-2026-12")],
+    ids=["1.0", "1.1"],
+)
+def test_real_instruments_carry_the_simulated_provisional_norms(path: Path, norm_id: str) -> None:
+    instrument = load_instrument(path)
+    assert instrument.norms.provisional and instrument.norms.from_simulation
+    assert instrument.norms.id == norm_id
     assert instrument.norms.n == 2000
 
 
@@ -120,8 +125,23 @@ def test_simulate_norms_script_rewrites_only_the_norms_block(tmp_path) -> None: 
     prefix = original[: original.index(b"\nnorms:") + 1]
     assert updated.startswith(prefix)
     norms = load_instrument(copy).norms
-    assert (norms.id, norms.n, norms.provisional) == ("provisional-sim-2026-11", 2000, True)
-    assert norms.label == "Provisional norms (simulated, n=2000)"
+    assert (norms.id, norms.n, norms.provisional) == ("provisional-sim-0.1-2026-12", 2000, True)
+    assert norms.label == "Simulated norms — no real respondents yet (n=2000)"
+    assert norms.simulated and norms.exclusions is not None
+    assert norms.summary is not None and norms.phases is not None and norms.validity is not None
     # A rerun gives the same bytes: fixed seed, fixed date.
     assert script["main"]([str(copy)]) == 0
     assert copy.read_bytes() == updated
+
+
+def test_simulate_norms_script_leaves_a_version_in_use_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    copy = tmp_path / "instrument.yaml"
+    copy.write_bytes(REAL.read_bytes())
+    script = Path(__file__).parents[2] / "scripts" / "simulate_norms.py"
+    run = subprocess.run([sys.executable, str(script), str(copy)], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "1.0 is in use" in run.stderr
+    assert copy.read_bytes() == REAL.read_bytes()

@@ -10,7 +10,7 @@ from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.limits import max_length, text_problem
 from app.models import InstrumentVersion, Organisation, Participant
-from app.services import assessments, dashboard
+from app.services import assessments, dashboard, notifications
 from app.services.users import normalise_email
 from app.signing import sign, unsign
 from app.web.manager.forms import FormDep, field
@@ -44,7 +44,7 @@ def _form(
 def invite_form(
     request: Request, user: CurrentUser, db: SessionDep, team: str | None = None
 ) -> Response:
-    return _form(request, db, user, {"team": team or ""})
+    return _form(request, db, user, {"team": team or "", "send_email": "yes"})
 
 
 # What each text field is called in an error message, and the column that bounds it.
@@ -58,6 +58,8 @@ TEXT_FIELDS = {
 def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
     names = ("first_name", "last_name", "email", "team", "instrument")
     values = {name: field(form, name) for name in names}
+    # A checkbox left unticked is not sent at all.
+    values["send_email"] = "yes" if field(form, "send_email") else ""
     errors = []
     for name, (label, column) in TEXT_FIELDS.items():
         problem = text_problem(values[name], max_length(column))
@@ -116,6 +118,13 @@ def invite(
         seal_with=settings.secret_key,
     )
     assessment_id = invitation.assessment.id
+    if values["send_email"]:
+        notifications.enqueue_email(
+            db=db,
+            assessment=invitation.assessment,
+            message=notifications.Message.INVITATION,
+            sender_name=user.email,
+        )
     # Post/redirect/get: the link travels in a short-lived signed cookie, so a reload neither
     # invites twice nor shows the link again later (only its hash is stored).
     response = RedirectResponse(f"/app/assessments/{assessment_id}", 303)

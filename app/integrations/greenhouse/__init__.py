@@ -1,0 +1,1 @@
+"""The Greenhouse Assessment Partner API under /integrations/greenhouse/."""
