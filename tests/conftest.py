@@ -28,9 +28,9 @@ Fixtures (ask for them by name):
                       over real HTTP in a thread; yields its base URL.
   server_process      a function starting `stagefit serve` as a subprocess on a free port;
                       returns a ServerProcess(url, process, kill(), restart()). Stopped at teardown.
-  deliver_outbox      a function (now=None, settings=None) -> [Delivered]: one pass of the
-                      registered deliverers over the due outbox messages, as the worker makes
-                      it (tests/outbox.py); settings override the session's (e.g. an SMTP URL).
+  deliver_outbox      a function (settings=None) -> [Delivered]: one drain of the outbox by the
+                      real worker, every pending message made due first (tests/outbox.py);
+                      settings override the session's (e.g. an SMTP URL).
 """
 
 from __future__ import annotations
@@ -324,8 +324,8 @@ def deliver_outbox(database: Database, settings: Settings) -> Callable[..., list
 
     session_settings = settings
 
-    def _deliver(*, now: Any = None, settings: Settings | None = None) -> list[Any]:
-        return deliver_due(database, settings or session_settings, now=now)
+    def _deliver(*, settings: Settings | None = None) -> list[Any]:
+        return deliver_due(database, settings or session_settings)
 
     return _deliver
 

@@ -1,24 +1,22 @@
-"""Delivering the outbox in tests as the worker does: each due message to its kind's
-registered deliverer, the attempt logged, the message marked delivered, dead (refused) or
-due again (failed). The seam where the real worker's one-pass call replaces this."""
+"""Delivering the outbox in tests with the real worker: one drain of app.worker.drain.Drainer
+(the code `stagefit worker` and the in-server worker run), after making every pending message
+due now (a test does not sit out the retry backoff). Returns what the drain did, from the
+delivery log."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import datetime
 
-import httpx
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
-import app.delivery.email
-import app.delivery.greenhouse  # noqa: F401 (registers the deliverers)
 from app.clock import utcnow
 from app.config import Settings
 from app.db import Database
-from app.delivery import DELIVERERS, Delivery, DeliveryContext, Outcome
+from app.delivery import Delivery, Outcome
 from app.models import DeliveryAttempt, OutboxMessage
 from app.services.outbox import Status
+from app.worker.drain import Drainer
 
 
 @dataclass(frozen=True)
@@ -29,52 +27,28 @@ class Delivered:
     delivery: Delivery
 
 
-def deliver_due(
-    database: Database, settings: Settings, *, now: datetime | None = None
-) -> list[Delivered]:
-    """One pass over the due messages whose kind has a deliverer here, oldest first."""
-    now = now or utcnow()
-    with database.session() as db:
-        due = db.scalars(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status == Status.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.kind.in_(list(DELIVERERS)),
-            )
-            .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        ).all()
-    done = []
-    with httpx.Client(timeout=10) as http:
-        for message_id in due:
-            with database.session(write=True) as db:
-                message = db.get(OutboxMessage, message_id)
-                assert message is not None
-                context = DeliveryContext(settings=settings, db=db, http=http)
-                delivery = DELIVERERS[message.kind](message, context)
-                _record(db, message, delivery, now)
-                done.append(Delivered(message.id, message.kind, message.topic, delivery))
-    return done
-
-
-def _record(db: Session, message: OutboxMessage, delivery: Delivery, now: datetime) -> None:
-    db.add(
-        DeliveryAttempt(
-            message_id=message.id,
-            attempted_at=now,
-            outcome=delivery.outcome,
-            status_code=delivery.status_code,
-            error=delivery.error,
+def deliver_due(database: Database, settings: Settings) -> list[Delivered]:
+    """One drain of the due messages by one worker slot (so in claim order, oldest first)."""
+    with database.session(write=True) as db:
+        db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == Status.PENDING)
+            .values(next_attempt_at=utcnow(), locked_until=None)
         )
-    )
-    message.attempts += 1
-    if delivery.outcome == Outcome.DELIVERED:
-        message.status = Status.DELIVERED
-        message.delivered_at = now
-        message.last_error = None
-    elif delivery.outcome == Outcome.REFUSED:
-        message.status = Status.DEAD
-        message.last_error = delivery.error
-    else:
-        message.last_error = delivery.error
-        message.next_attempt_at = now  # when to retry is the worker's business, not the test's
+        seen = max(db.scalars(select(DeliveryAttempt.id)), default=0)
+    drainer = Drainer(settings=settings, database=database, concurrency=1)
+    try:
+        drainer.drain(until=time.monotonic() + 60)
+    finally:
+        drainer.close()
+    with database.session() as db:
+        rows = db.execute(
+            select(DeliveryAttempt, OutboxMessage)
+            .join(OutboxMessage, OutboxMessage.id == DeliveryAttempt.message_id)
+            .where(DeliveryAttempt.id > seen)
+            .order_by(DeliveryAttempt.id)
+        ).all()
+    return [
+        Delivered(m.id, m.kind, m.topic, Delivery(Outcome(a.outcome), a.status_code, a.error))
+        for a, m in rows
+    ]
