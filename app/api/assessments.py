@@ -106,7 +106,10 @@ def _organisation(db: SessionDep, api_key: ApiKey) -> Organisation:
         **AUTH,
         **POSTED,
         **problem_responses(
+            404,
             409,
+            s404="No such instrument, or no such team in your organisation (`errors` names "
+            "the field).",
             s409="The participant's e-mail address belongs to another participant than the "
             f"external_id, or {IDEMPOTENCY_409}.",
         ),
@@ -140,7 +143,18 @@ def order_assessment(
     "/assessments/bulk",
     status_code=201,
     response_model=BulkOut,
-    responses={**AUTH, **POSTED, **problem_responses(409, s409=IDEMPOTENCY_409)},
+    responses={
+        **AUTH,
+        **POSTED,
+        **problem_responses(
+            404,
+            409,
+            s404="An item names no such instrument, or no such team in your organisation; "
+            "`errors` lists every item at fault and nothing was ordered.",
+            s409="An item's participant clashes with another participant (`errors` lists "
+            f"them; nothing was ordered), or {IDEMPOTENCY_409}.",
+        ),
+    },
 )
 def order_assessments(
     body: BulkIn,
@@ -150,7 +164,7 @@ def order_assessments(
     idempotency: IdempotencyDep,
 ) -> Response:
     """Up to 500 orders at once, all or none: if any item is wrong, nothing is ordered and
-    the 422 problem lists every error by item (`body.items.3.participant.email`)."""
+    the problem's `errors` list every error by item (`body.items.3.participant.email`)."""
 
     def order() -> BulkOut:
         placed = orders.place_many(

@@ -34,15 +34,32 @@ class Conflict(UserError):
     status_code = 409
 
 
-class Invalid(UserError):
-    """Bad input found by looking at the data (an unknown instrument...); `errors` name the
-    fields, as in the 422 of a malformed body."""
+class Refused(UserError):
+    """An order that cannot be placed, with each field at fault (`errors`, as in the 422 of
+    a malformed body). Its status: 404 when it names something that does not exist (an
+    instrument, another organisation's team), 409 when a participant clashes with another,
+    else 422."""
 
-    status_code = 422
-
-    def __init__(self, detail: str, errors: list[dict[str, str]]) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, str]], status_code: int) -> None:
         super().__init__(detail)
         self.errors = errors
+        self.status_code = status_code
+
+
+Error = tuple[int, dict[str, str]]  # a status and {location, message}
+
+
+def _error(status: int, location: str, message: str) -> Error:
+    return status, {"location": location, "message": message}
+
+
+def _refused(errors: list[Error], *, bulk: bool) -> Refused:
+    statuses = {status for status, _ in errors}
+    status = 404 if 404 in statuses else 409 if 409 in statuses else 422
+    fields = [field for _, field in errors]
+    first = f"{fields[0]['location']}: {fields[0]['message']}"
+    detail = f"{len(fields)} error(s); nothing was ordered. First: {first}" if bulk else first
+    return Refused(detail, fields, status)
 
 
 @dataclass(frozen=True)
@@ -83,32 +100,26 @@ def _check(
     now: datetime,
     where: str,
     installed: list[InstrumentVersion],
-) -> list[dict[str, str]]:
+) -> list[Error]:
     """What is wrong with `order` (empty when nothing), each error with its field."""
     errors = []
     version = find_instrument(db, order.instrument, installed)
     if version is None:
-        errors.append(
-            {
-                "location": f"{where}.instrument",
-                "message": f"no instrument {order.instrument!r}: GET /api/v1/instruments "
-                "lists the ones you can order",
-            }
+        message = (
+            f"no instrument {order.instrument!r}: GET /api/v1/instruments lists the ones you "
+            "can order"
         )
+        errors.append(_error(404, f"{where}.instrument", message))
     elif order.locale is not None and order.locale not in instrument_of(version).locales:
         locales = ", ".join(instrument_of(version).locales)
-        errors.append(
-            {"location": f"{where}.locale", "message": f"the instrument has only {locales}"}
-        )
+        errors.append(_error(422, f"{where}.locale", f"the instrument has only {locales}"))
     if order.expires_at is not None and order.expires_at <= now:
-        errors.append({"location": f"{where}.expires_at", "message": "must be in the future"})
+        errors.append(_error(422, f"{where}.expires_at", "must be in the future"))
     if order.team_id is not None:
         try:
             participants.check_team(db, organisation_id, order.team_id)
         except participants.NotFound:
-            errors.append(
-                {"location": f"{where}.team_id", "message": "no such team in your organisation"}
-            )
+            errors.append(_error(404, f"{where}.team_id", "no such team in your organisation"))
     return errors
 
 
@@ -177,7 +188,7 @@ def place(
     installed = list_instrument_versions(db=db)
     errors = _check(db, organisation.id, order, now, "body", installed)
     if errors:
-        raise Invalid(f"{errors[0]['location']}: {errors[0]['message']}", errors)
+        raise _refused(errors, bulk=False)
     return _place(db, settings, organisation, order, actor, now, installed)
 
 
@@ -193,7 +204,7 @@ def place_many(
     """All the orders, or none: every item is checked first and all errors are reported, each
     named by its index (`body.items.3.team_id`)."""
     if len(orders) > MAX_BULK:
-        raise Invalid(f"at most {MAX_BULK} items at once", [])
+        raise _refused([_error(422, "body.items", f"at most {MAX_BULK} items")], bulk=True)
     now = now or utcnow()
     installed = list_instrument_versions(db=db)
     errors = [
@@ -202,7 +213,7 @@ def place_many(
         for error in _check(db, organisation.id, order, now, f"body.items.{index}", installed)
     ]
     if errors:
-        raise _invalid(errors)
+        raise _refused(errors, bulk=True)
     lookup = participants.Lookup(
         db,
         organisation.id,
@@ -217,7 +228,7 @@ def place_many(
             db, settings, organisation, orders, actor, now, installed, lookup
         )
     if errors:
-        raise _invalid(errors)
+        raise _refused(errors, bulk=True)
     return placed
 
 
@@ -230,27 +241,17 @@ def _place_all(
     now: datetime,
     installed: list[InstrumentVersion],
     lookup: participants.Lookup,
-) -> tuple[list[Ordered], list[dict[str, str]]]:
+) -> tuple[list[Ordered], list[Error]]:
     placed: list[Ordered] = []
-    errors: list[dict[str, str]] = []
+    errors: list[Error] = []
     for index, order in enumerate(orders):
         try:
             placed.append(_place(db, settings, organisation, order, actor, now, installed, lookup))
         except participants.Conflict as exc:
             # Raised before anything of this item is written; the caller's transaction
             # is rolled back as a whole when we raise below.
-            where = f"body.items.{index}.participant"
-            errors.append({"location": where, "message": str(exc)})
+            errors.append(_error(409, f"body.items.{index}.participant", str(exc)))
     return placed, errors
-
-
-def _invalid(errors: list[dict[str, str]]) -> Invalid:
-    first = errors[0]
-    return Invalid(
-        f"{len(errors)} error(s); nothing was ordered. First: "
-        f"{first['location']}: {first['message']}",
-        errors,
-    )
 
 
 def find(*, db: Session, organisation_id: str, assessment_id: str) -> Assessment:

@@ -237,9 +237,9 @@ def test_idempotency_key_replays_the_first_response_and_refuses_another_body(
     # A request that failed is not remembered: fixed, it may be sent again under its key.
     bad_headers = {**bearer(key), "Idempotency-Key": "order-0002"}
     failed = http.post("/api/v1/assessments", json=order(instrument="nope"), headers=bad_headers)
-    problem_of(failed, 422)
+    problem_of(failed, 404)
     retried = http.post("/api/v1/assessments", json=order(instrument="nope"), headers=bad_headers)
-    problem_of(retried, 422)
+    problem_of(retried, 404)
     assert count(db, IdempotencyKey) == 2
 
 
@@ -279,7 +279,7 @@ def test_bulk_orders_500_at_once_or_nothing(
     items[17]["instrument"] = "no-such-instrument"
     items[400]["team_id"] = "00000000-0000-0000-0000-000000000000"
     refused = http.post("/api/v1/assessments/bulk", json={"items": items}, headers=bearer(key))
-    problem = problem_of(refused, 422)
+    problem = problem_of(refused, 404)
     assert [e["location"] for e in problem["errors"]] == [
         "body.items.17.instrument",
         "body.items.400.team_id",
@@ -291,7 +291,7 @@ def test_bulk_orders_500_at_once_or_nothing(
     del items[400]["team_id"]
     items[499] = order(email="rep0@example.com", participant={"external_id": "e-other"})
     clash = problem_of(
-        http.post("/api/v1/assessments/bulk", json={"items": items}, headers=bearer(key)), 422
+        http.post("/api/v1/assessments/bulk", json={"items": items}, headers=bearer(key)), 409
     )
     assert [e["location"] for e in clash["errors"]] == ["body.items.499.participant"]
     assert count(db, Assessment) == 0 and count(db, Participant) == 0
@@ -447,7 +447,7 @@ def test_keys_scopes_and_other_organisations(
     with_their_team = http.post(
         "/api/v1/assessments", json=order(team_id=rival_team.id), headers=bearer(my_key)
     )
-    assert problem_of(with_their_team, 422)["errors"][0]["location"] == "body.team_id"
+    assert problem_of(with_their_team, 404)["errors"][0]["location"] == "body.team_id"
     problem_of(
         http.post(
             "/api/v1/participants",
