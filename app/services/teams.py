@@ -23,10 +23,15 @@ class TeamNotFound(UserError):
 
 @dataclass(frozen=True)
 class Rep:
-    id: str
-    name: str
+    id: str  # the participant's
+    first_name: str
+    last_name: str
     email: str
     external_id: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def members(*, db: Session, team: Team) -> list[Rep]:
         .where(Participant.organisation_id == team.organisation_id, Participant.team_id == team.id)
         .order_by(Participant.last_name, Participant.first_name, Participant.id)
     )
-    return [Rep(p.id, p.full_name, p.email, p.external_id) for p in rows]
+    return [Rep(p.id, p.first_name, p.last_name, p.email, p.external_id) for p in rows]
 
 
 def move_rep(*, db: Session, team: Team, participant_id: str, to: Team, actor: str) -> None:
