@@ -294,7 +294,7 @@ def save_answer(
     return PageOutcome("saved", [])
 
 
-def _item_seconds_of(*, db: Session, assessment: Assessment) -> dict[str, float]:
+def item_seconds_of(*, db: Session, assessment: Assessment) -> dict[str, float]:
     """Seconds per item from the page times, each page spread over the items it held in the
     layout it was shown in; an item seen in both layouts gets the time of both."""
     rows = db.execute(
@@ -325,7 +325,7 @@ def submit(*, db: Session, token: str, now: datetime | None = None) -> Assessmen
     if _claim(db, assessment.id, now):
         q = questionnaire(db=db, assessment=assessment)
         given = answers(db=db, assessment_id=assessment.id)
-        seconds = _item_seconds_of(db=db, assessment=assessment)
+        seconds = item_seconds_of(db=db, assessment=assessment)
         seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
         _score_and_store(db, assessment, q.instrument, given, seconds, now)
     else:

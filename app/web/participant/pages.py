@@ -16,7 +16,7 @@ from app.instrument.questionnaire import (
 )
 from app.instrument.text import t
 from app.reports.context import RepReport
-from app.services.notice import notice_for
+from app.services.notice import Notice, notice_for
 from app.services.participation import Visit, page_stamp
 from app.web import templates
 from app.web.i18n import DEFAULT_LOCALE, catalogue
@@ -60,7 +60,7 @@ def forbidden(request: Request) -> HTMLResponse:
     return message(request, "forbidden", status=403)
 
 
-def _notice(visit: Visit) -> Any:
+def _notice(visit: Visit) -> Notice:
     return notice_for(
         organisation=visit.organisation_name,
         purpose=visit.purpose,
@@ -82,7 +82,6 @@ def welcome(request: Request, visit: Visit, token: str, errors: Any = ()) -> HTM
         purpose=t(q.instrument.purpose, visit.locale),
         minutes=q.instrument.estimated_minutes,
         item_count=q.item_count,
-        page_count=len(q.pages),
         consent_url=url(token, "consent"),
         errors=list(errors),
     )

@@ -209,7 +209,7 @@ def change_layout(
     visit = _started(request, db, token)
     if isinstance(visit, Response):
         return visit
-    layout = str(form.get("layout", "")) if form else ""
+    layout = str(form.get("switch_to", "")) if form else ""
     question = str(form.get("question", "")) if form else ""
     if service.change_layout(db=db, visit=visit, layout=layout) is None:
         return _see_other(pages.url(token))
