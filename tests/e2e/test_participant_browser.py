@@ -72,7 +72,7 @@ def _walk_through(browser: Any, link: str) -> dict[str, str]:
     no_sideways_scroll(page)
     page.locator("label[for=consent]").click()
     page.get_by_role("button", name="Start").click()
-    progress = page.locator(".progress__label")
+    progress = page.locator(".progress__page")
     expect(progress).to_contain_text("Page 1 of")
     total = int(progress.inner_text().rsplit(" ", 1)[1])
     half = total // 2
@@ -99,7 +99,7 @@ def _walk_through(browser: Any, link: str) -> dict[str, str]:
     second = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = second.new_page()
     page.goto(link)
-    progress = page.locator(".progress__label")
+    progress = page.locator(".progress__page")
     expect(progress).to_have_text(f"Page {half + 1} of {total}")
     resumed = items_on(page)
     done = resumed[:partial]
@@ -156,7 +156,7 @@ def _keyboard_only(context: Any, link: str) -> None:
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(page.locator(".progress__label")).to_contain_text("Page 1 of")
+    expect(page.locator(".progress__page")).to_contain_text("Page 1 of")
 
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # the first item's first option
@@ -185,8 +185,8 @@ def test_works_without_javascript(live_server: str, invite: Callable[..., Any]) 
         for item in items:
             page.locator(f'label[for="a-{item["id"]}-{item["values"][0]}"]').click()
         page.get_by_role("button", name="Next").click()
-        expect(page.locator(".progress__label")).to_contain_text("Page 2 of")
+        expect(page.locator(".progress__page")).to_contain_text("Page 2 of")
         page.get_by_role("button", name="Back").click()
-        expect(page.locator(".progress__label")).to_contain_text("Page 1 of")
+        expect(page.locator(".progress__page")).to_contain_text("Page 1 of")
         checked = [item["checked"] for item in items_on(page)]
         assert checked == [item["values"][0] for item in items]
