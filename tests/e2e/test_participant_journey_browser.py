@@ -63,9 +63,7 @@ def test_journey_from_welcome_to_feedback_report(
     link = f"{live_server}/a/{invitation.token}"
     phone = screen == "phone"
     options: dict[str, Any] = (
-        {"viewport": PHONE, "is_mobile": True, "has_touch": True}
-        if phone
-        else {"viewport": LAPTOP}
+        {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else {"viewport": LAPTOP}
     )
     audits: dict[str, list[dict[str, Any]]] = {}
     heights: list[int] = []
