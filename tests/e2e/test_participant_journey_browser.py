@@ -30,7 +30,8 @@ def _fill_page(page: Any, skip_first: bool = False) -> list[str]:
         page.evaluate(
             """(skipFirst) => [...document.querySelectorAll("fieldset.item")].flatMap((f, k) => {
                 if (skipFirst && k === 0) return [];
-                const radios = [...f.querySelectorAll(".options--likert input, .options--sjt input")];
+                const scale = ".options--likert input, .options--sjt input";
+                const radios = [...f.querySelectorAll(scale)];
                 radios[Math.floor(radios.length / 2)].checked = true;
                 return [f.id.slice("item-".length)];
             })""",
@@ -153,4 +154,4 @@ def test_journey_from_welcome_to_feedback_report(
     assert {kind: found for kind, found in audits.items() if found} == {}
     if phone:
         assert max(heights) <= PHONE_PAGE_MAX_PX, heights
-    print(f"{screen}: page heights {sorted(heights)} px")  # noqa: T201 - a figure for the report
+    print(f"{screen}: page heights {sorted(heights)} px")  # a figure for the report (-s)
