@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005_journey'
-down_revision: str | None = '0004_greenhouse'
+down_revision: str | None = '0005_teams'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
