@@ -75,3 +75,11 @@ def expire_assessments(*, db: Session, now: datetime, settings: Settings) -> Non
     from app.services.assessments import expire_due
 
     expire_due(db=db, now=now)
+
+
+@periodic("send-reminders", every=900)
+def send_reminders(*, db: Session, now: datetime, settings: Settings) -> None:
+    """Reminders on each organisation's reminder days (app/services/reminders.py)."""
+    from app.services.reminders import send_due
+
+    send_due(db=db, now=now)
