@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import html
 import re
-import time
 from typing import Any
 
 import httpx
@@ -172,9 +171,7 @@ def test_a_5_mb_file_is_read_and_a_larger_one_refused_clearly(
     line = "Ana,Kraus,ana@example.com,," + "x" * 180 + ",\n"  # an over-long external id
     big = (HEADER + line * ((MAX_BYTES - 200) // len(line))).encode()
     assert MAX_BYTES - 500 < len(big) <= MAX_BYTES
-    started = time.perf_counter()
     response = upload(signed_in, big)
-    assert time.perf_counter() - started < 20
     assert response.status_code == 422
     assert "at most 2000 can be invited at once" in page_of(response).text
     too_big = upload(signed_in, big + b"A,B,c@example.com,,\n" * 300)
@@ -219,22 +216,13 @@ def test_an_upload_is_only_its_uploaders(
     assert preview.status_code == 200
 
 
-def test_500_rows_are_previewed_and_invited_in_under_5_seconds(
-    signed_in: httpx.Client, db: Session, capsys: Any
-) -> None:
+def test_500_rows_are_previewed_and_invited_in_one_go(signed_in: httpx.Client, db: Session) -> None:
+    """The size of file the target names (its speed is measured by `python -m bench
+    bulk_invite`, docs/performance.md, not checked here)."""
     rows = "".join(f"Rep,Number {i},rep{i}@example.com,EMP-{i},\n" for i in range(500))
-    started = time.perf_counter()
     preview = upload(signed_in, (HEADER + rows).encode())
-    checked = time.perf_counter()
+    assert preview.status_code == 200 and "Invite 500 reps" in page_of(preview).text
     done = confirm(signed_in, preview)
-    finished = time.perf_counter()
-    assert preview.status_code == 200 and done.status_code == 200
-    assert "500 reps invited" in page_of(done).text
+    assert done.status_code == 200 and "500 reps invited" in page_of(done).text
     assert count(db, Assessment) == 500 and count(db, OutboxMessage) == 500
-    with capsys.disabled():
-        print(
-            f"\n500-row CSV invite ({db.get_bind().dialect.name}): preview "
-            f"{checked - started:.2f} s, confirm {finished - checked:.2f} s, "
-            f"total {finished - started:.2f} s"
-        )
-    assert finished - started < 5.0
+    assert count(db, Participant) == 500
