@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -172,3 +172,37 @@ def sent(*, db: Session, assessment_id: str) -> list[Reminder]:
             .order_by(Reminder.sent_at, Reminder.id)
         )
     )
+
+
+def _not_started(organisation_id: str, now: datetime) -> Select[Assessment]:
+    """Open invitations of the organisation not started yet, nor reminded in the last day
+    (a second click, or this morning's automatic reminder, does not send again)."""
+    recently = select(Reminder.assessment_id).where(Reminder.sent_at > now - DAY)
+    return select(Assessment).where(
+        Assessment.organisation_id == organisation_id,
+        Assessment.status == AssessmentStatus.INVITED,
+        Assessment.expires_at > now,
+        Assessment.id.not_in(recently),
+    )
+
+
+def remind_not_started(
+    *,
+    db: Session,
+    organisation_id: str,
+    actor: str,
+    sender_name: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Remind every rep of the organisation who has not started (see _not_started)."""
+    now = now or utcnow()
+    waiting = db.scalars(_not_started(organisation_id, now)).all()
+    for assessment in waiting:
+        remind(db=db, assessment=assessment, actor=actor, sender_name=sender_name, now=now)
+    return len(waiting)
+
+
+def not_started(*, db: Session, organisation_id: str, now: datetime | None = None) -> int:
+    """How many reps remind_not_started would remind now."""
+    query = _not_started(organisation_id, now or utcnow()).subquery()
+    return int(db.scalar(select(func.count()).select_from(query)) or 0)

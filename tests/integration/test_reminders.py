@@ -351,3 +351,25 @@ def test_the_dashboard_shows_how_far_started_reps_have_got(
     assert idle and "answered" not in idle.group(0)
     detail = page_of(signed_in.get(f"/app/assessments/{invitation.assessment.id}"))
     assert f"{len(answers)} of {total} answered" in detail.text
+
+
+def test_remind_everyone_who_has_not_started_once_a_day(
+    signed_in: httpx.Client, db: Session, settings: Settings, sealed_invite: Any
+) -> None:
+    sealed_invite(email="a@example.com")
+    sealed_invite(email="b@example.com")
+    busy = sealed_invite(email="busy@example.com")
+    assessments.start(db=db, assessment=busy.assessment)
+    gone = sealed_invite(email="gone@example.com")
+    assessments.cancel(db=db, assessment=gone.assessment)
+    db.commit()
+    dashboard = page_of(signed_in.get("/app"))
+    assert "Remind the 2 reps who have not started" in dashboard.text
+    response = signed_in.post("/app/assessments/remind-not-started")
+    assert response.status_code == 303
+    after = page_of(signed_in.get(response.headers["location"]))
+    assert "2 reminders are on the way" in after.text
+    assert "who have not started" not in after.text and "who has not started" not in after.text
+    assert reminder_emails(db) == ["a@example.com", "b@example.com"]
+    signed_in.post("/app/assessments/remind-not-started")  # a second click: nobody twice
+    assert reminder_emails(db) == ["a@example.com", "b@example.com"]

@@ -143,3 +143,12 @@ def test_a_slot_is_due_once_its_day_has_come_and_never_before_the_invitation() -
     late = SimpleNamespace(created_at=at(timedelta(days=2)), expires_at=expires)
     assert due_slots(late, (3, 0), at(timedelta(days=2))) == []
     assert due_slots(late, (3, 0), at(timedelta(hours=1))) == [0]
+
+
+def test_cells_written_to_csv_exports_are_safe_to_open() -> None:
+    from app.services.spreadsheet import safe_cell
+
+    for formula in ("=cmd|' /C calc'!A0", "+1", "-1+1", "@SUM(A1)", "\t=1", " =1", "\uff1d1"):
+        assert safe_cell(formula) == "'" + formula
+    assert safe_cell("Ana Kraus") == "Ana Kraus" and safe_cell(None) == ""
+    assert safe_cell(-1.5) == "-1.5" and safe_cell(3) == "3"  # numbers stay numbers

@@ -104,6 +104,18 @@ def _open(db: Session, user: SignedInUser, assessment_id: str, action: str) -> A
     return assessment
 
 
+@router.post("/remind-not-started")
+def remind_not_started(
+    request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """One click for everyone invited who has not started (not those reminded today)."""
+    refuse_cross_site(request, settings.base_url)
+    count = reminders.remind_not_started(
+        db=db, organisation_id=user.organisation_id, actor=f"user:{user.id}", sender_name=user.email
+    )
+    return RedirectResponse(f"/app?reminded={count}", 303)
+
+
 @router.post("/{assessment_id}/remind")
 def remind(
     request: Request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from app.deps import CurrentUser, SessionDep
-from app.services import dashboard
+from app.services import dashboard, reminders
 from app.vocabulary import AssessmentStatus
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router
@@ -20,6 +20,7 @@ def home(
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
+    reminded: int | None = None,
 ) -> Response:
     org = user.organisation_id
     teams = dashboard.teams(db=db, organisation_id=org)
@@ -38,4 +39,6 @@ def home(
         team_id=team_id,
         statuses=dashboard.STATUSES,
         limit=dashboard.LIST_LIMIT,
+        not_started=reminders.not_started(db=db, organisation_id=org),
+        reminded=reminded,
     )
