@@ -60,7 +60,8 @@ def find_upload(
     *, db: Session, organisation_id: str, user_id: str, upload_id: str
 ) -> InviteUpload | None:
     """The signed-in user's own upload, or None (another user's or organisation's is None)."""
-    upload = db.get(InviteUpload, upload_id)
+    # Locked: a double-clicked confirmation waits for the first, then finds the upload gone.
+    upload = db.get(InviteUpload, upload_id, with_for_update=True)
     if upload is None or upload.organisation_id != organisation_id or upload.user_id != user_id:
         return None
     if upload.created_at < utcnow() - UPLOAD_KEPT:

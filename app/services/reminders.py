@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.clock import as_utc, utcnow
 from app.errors import UserError
-from app.models import Assessment, Organisation, Reminder
+from app.models import Assessment, Organisation, OutboxMessage, Reminder
 from app.services import assessments, audit, notifications
+from app.services.notifications import Message
+from app.services.outbox import Kind
 from app.vocabulary import OPEN_STATUSES, AssessmentStatus
 
 DEFAULT_DAYS = "3,0"
@@ -119,10 +121,24 @@ def _claim(db: Session, assessment: Assessment, slots: list[int], now: datetime)
     return True
 
 
+# Automatic reminders follow only an invitation StageFit e-mailed: a rep whose link the
+# manager or an HR system delivered some other way is not e-mailed out of the blue.
+_invited_by_email = (
+    select(OutboxMessage.id)
+    .where(
+        OutboxMessage.assessment_id == Assessment.id,
+        OutboxMessage.kind == Kind.EMAIL,
+        OutboxMessage.topic.in_((Message.INVITATION.value, Message.GREENHOUSE.value)),
+    )
+    .exists()
+)
+
+
 def send_due(*, db: Session, now: datetime | None = None) -> list[tuple[str, int]]:
     """The worker's job: each open assessment with an unreminded slot open now gets one
     reminder (several slots open together, after a worker outage, give one e-mail, not a
-    burst). Returns (assessment id, slot) of the reminders sent."""
+    burst), if StageFit e-mailed its invitation. Returns (assessment id, slot) of the
+    reminders sent."""
     now = now or utcnow()
     sent: list[tuple[str, int]] = []
     organisations = db.execute(select(Organisation.id, Organisation.reminder_days)).all()
@@ -141,6 +157,7 @@ def send_due(*, db: Session, now: datetime | None = None) -> list[tuple[str, int
                 Assessment.status.in_((AssessmentStatus.INVITED, AssessmentStatus.STARTED)),
                 Assessment.expires_at > now,
                 Assessment.expires_at <= horizon,
+                _invited_by_email,
             )
             .order_by(Assessment.expires_at)
             .with_for_update(skip_locked=True)

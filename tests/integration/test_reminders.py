@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.config import Settings
 from app.db import Database
 from app.models import Assessment, Organisation, OutboxMessage, Reminder
-from app.services import assessments
+from app.services import assessments, notifications
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation
 from app.services.reminders import send_due
@@ -51,11 +51,20 @@ def signed_in(http: httpx.Client, manager: str, mini_instrument_version: Any) ->
 
 
 @pytest.fixture
-def sealed_invite(invite: Any, settings: Settings) -> Any:
+def sealed_invite(invite: Any, settings: Settings, db: Session) -> Any:
     """Invitations as the web app makes them: the link kept sealed, so it can be e-mailed."""
 
-    def _invite(**kwargs: Any) -> Any:
-        return invite(seal_with=settings.secret_key, **kwargs)
+    def _invite(emailed: bool = False, **kwargs: Any) -> Any:
+        invitation = invite(seal_with=settings.secret_key, **kwargs)
+        if emailed:  # as the invite form does with "Send the invitation by e-mail"
+            notifications.enqueue_email(
+                db=db,
+                assessment=invitation.assessment,
+                message=notifications.Message.INVITATION,
+                now=kwargs.get("now"),
+            )
+            db.commit()
+        return invitation
 
     return _invite
 
@@ -75,12 +84,13 @@ def test_automatic_reminders_on_the_default_days_once_per_slot_never_when_closed
     db: Session, org: Organisation, sealed_invite: Any
 ) -> None:
     t0 = utcnow()
-    waiting = sealed_invite(email="waiting@example.com", now=t0)
-    started = sealed_invite(email="started@example.com", now=t0)
+    waiting = sealed_invite(email="waiting@example.com", now=t0, emailed=True)
+    started = sealed_invite(email="started@example.com", now=t0, emailed=True)
     assessments.start(db=db, assessment=started.assessment, now=t0)
-    cancelled = sealed_invite(email="cancelled@example.com", now=t0)
+    cancelled = sealed_invite(email="cancelled@example.com", now=t0, emailed=True)
     assessments.cancel(db=db, assessment=cancelled.assessment, now=t0)
-    done = sealed_invite(email="done@example.com", now=t0)
+    done = sealed_invite(email="done@example.com", now=t0, emailed=True)
+    sealed_invite(email="link-only@example.com", now=t0)  # its link was not e-mailed
     db.execute(
         update(Assessment)
         .where(Assessment.id == done.assessment.id)
@@ -118,8 +128,8 @@ def test_the_organisation_chooses_its_reminder_days(
     org.reminder_days = "7"
     db.commit()
     t0 = utcnow()
-    ours = sealed_invite(email="ours@example.com", now=t0)
-    assessments.invite(
+    ours = sealed_invite(email="ours@example.com", now=t0, emailed=True)
+    theirs = assessments.invite(
         db=db,
         organisation=quiet,
         instrument_version=mini_instrument_version,
@@ -127,6 +137,9 @@ def test_the_organisation_chooses_its_reminder_days(
         first_name="T",
         last_name="Q",
         now=t0,
+    )
+    notifications.enqueue_email(
+        db=db, assessment=theirs.assessment, message=notifications.Message.INVITATION, now=t0
     )
     db.commit()
     expires = ours.assessment.expires_at
@@ -145,7 +158,10 @@ def _due_now(db: Session, sealed_invite: Any) -> Any:
     due at the real time now, for the jobs that read the real clock."""
     now = utcnow()
     invitation = sealed_invite(
-        email="due@example.com", now=now - 2 * DAY, expires_at=now + timedelta(hours=12)
+        email="due@example.com",
+        now=now - 2 * DAY,
+        expires_at=now + timedelta(hours=12),
+        emailed=True,
     )
     return invitation
 
