@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+import threading
 from typing import Any
 
 import httpx
@@ -226,3 +227,26 @@ def test_500_rows_are_previewed_and_invited_in_one_go(signed_in: httpx.Client, d
     assert done.status_code == 200 and "500 reps invited" in page_of(done).text
     assert count(db, Assessment) == 500 and count(db, OutboxMessage) == 500
     assert count(db, Participant) == 500
+
+
+def test_a_double_clicked_confirmation_invites_the_file_once(
+    signed_in: httpx.Client, db: Session, live_server: str
+) -> None:
+    rows = "".join(f"Rep,{i},twice{i}@example.com,,\n" for i in range(50))
+    preview = upload(signed_in, (HEADER + rows).encode())
+    page = page_of(preview)
+    action = next(f["action"] for f in page.forms if f["action"].startswith("/app/invite/bulk/"))
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', page.html))
+    results: list[int] = []
+
+    def click() -> None:
+        with httpx.Client(base_url=live_server, cookies=signed_in.cookies, timeout=60) as client:
+            results.append(client.post(action, data=fields).status_code)
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert sorted(results) == [200, 422]  # one invites, the other is told the file was used
+    assert count(db, Assessment) == 50
