@@ -8,6 +8,7 @@ from app.models.assessment import (
     NormTableRow,
     PageTiming,
     Participant,
+    Reminder,
     Result,
 )
 from app.models.base import Base, StatusColumn, UTCDateTime, new_id
@@ -21,6 +22,7 @@ from app.models.delivery import (
 from app.models.organisation import (
     ApiKey,
     AuditEvent,
+    InviteUpload,
     Organisation,
     SignInFailure,
     SignInSession,
@@ -38,12 +40,14 @@ __all__ = [
     "DeliveryAttempt",
     "IdempotencyKey",
     "InstrumentVersion",
+    "InviteUpload",
     "NormTableRow",
     "Organisation",
     "OutboxMessage",
     "PageTiming",
     "Participant",
     "PartnerOrder",
+    "Reminder",
     "Result",
     "SignInFailure",
     "SignInSession",

@@ -110,9 +110,27 @@ class Assessment(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column()
     cancelled_at: Mapped[datetime | None] = mapped_column()
+    # What the results are for (app/services/notice.py Purpose): the rep is told in the e-mail.
+    purpose: Mapped[str] = mapped_column(
+        String(16), default="development", server_default="development"
+    )
 
     participant: Mapped[Participant] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()
+
+
+class Reminder(Base):
+    """A reminder e-mailed about an assessment: automatic ones name their slot (days before
+    expiry) so that a slot is never reminded twice; one-click reminders have no slot."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("assessment_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
+    slot: Mapped[int | None] = mapped_column(Integer)  # None: sent by a manager's click
+    actor: Mapped[str] = mapped_column(String(200))  # "system" or "user:<id>"
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Answer(Base):

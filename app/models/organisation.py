@@ -29,6 +29,8 @@ class Organisation(Base):
     logo_svg: Mapped[str | None] = mapped_column(Text)
     # Whether reps receive their own feedback report after completing.
     share_feedback: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Automatic reminders: days before expiry, comma-separated ("0" = the last day; "" = none).
+    reminder_days: Mapped[str] = mapped_column(String(64), default="3,0", server_default="3,0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -91,6 +93,20 @@ class TeamManager(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InviteUpload(Base):
+    """A CSV of reps uploaded for a bulk invitation, kept between its preview and the
+    manager's confirmation (which reads and checks it again); deleted once used."""
+
+    __tablename__ = "invite_uploads"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)  # the file decoded to text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class AuditEvent(Base):

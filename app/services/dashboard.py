@@ -19,6 +19,7 @@ from app.services.access import find_assessment as find_assessment
 from app.services.access import find_team as find_team
 from app.services.instruments import list_instrument_versions
 from app.services.mail_status import EmailDelivery, email_deliveries
+from app.services.progress import Progress, progress_of
 from app.services.report_inputs import (
     ReportNotReady,
     assessment_inputs,
@@ -51,6 +52,7 @@ class AssessmentRow:
     invited_at: datetime
     updated_at: datetime
     completed_at: datetime | None
+    progress: Progress | None = None  # reps who have started: answered of total, last activity
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class AssessmentDetail:
     share_feedback: bool
     report: RepReport | None  # the result, as the Sales Manager Report sees it
     emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
+    progress: Progress | None = None
+    purpose: str = "development"
 
     @property
     def is_open(self) -> bool:
@@ -150,6 +154,9 @@ def recent_assessments(
         query = query.where(assessment_service.status_seen(now) == status)
     if team_id is not None:
         query = query.where(Assessment.team_id == team_id)
+    found = db.execute(query).all()
+    started = [a for a, _, _ in found if a.status == AssessmentStatus.STARTED]
+    progress = progress_of(db=db, assessments=started)
     return [
         AssessmentRow(
             id=a.id,
@@ -160,8 +167,9 @@ def recent_assessments(
             invited_at=a.created_at,
             updated_at=a.updated_at,
             completed_at=a.completed_at,
+            progress=progress.get(a.id),
         )
-        for a, p, team_name in db.execute(query)
+        for a, p, team_name in found
     ]
 
 
@@ -200,6 +208,8 @@ def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> Asses
         share_feedback=bool(organisation.share_feedback),
         report=report,
         emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
+        progress=progress_of(db=db, assessments=[assessment]).get(assessment.id),
+        purpose=assessment.purpose,
     )
 
 

@@ -81,12 +81,36 @@ def emit(
 ) -> None:
     """Raise `event_type` about `assessment`: a webhook message for each endpoint of its
     organisation that subscribes to it (payloads as Standard Webhooks describe them)."""
+    emit_many(db=db, event_type=event_type, assessments=[assessment], now=now)
+
+
+def emit_many(
+    *,
+    db: Session,
+    event_type: str,
+    assessments: list[Assessment],
+    now: datetime | None = None,
+) -> None:
+    """`emit` for each of `assessments`, looking up each organisation's endpoints once."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     now = now or utcnow()
-    endpoints = subscribers(db, assessment.organisation_id, event_type)
-    if not endpoints:
-        return
+    endpoints_of: dict[str, list[WebhookEndpoint]] = {}
+    for assessment in assessments:
+        organisation_id = assessment.organisation_id
+        if organisation_id not in endpoints_of:
+            endpoints_of[organisation_id] = subscribers(db, organisation_id, event_type)
+        if endpoints_of[organisation_id]:
+            _enqueue(db, event_type, assessment, endpoints_of[organisation_id], now)
+
+
+def _enqueue(
+    db: Session,
+    event_type: str,
+    assessment: Assessment,
+    endpoints: list[WebhookEndpoint],
+    now: datetime,
+) -> None:
     payload = {"type": event_type, "timestamp": rfc3339(now), "data": _data(db, assessment)}
     for endpoint in endpoints:
         enqueue(

@@ -32,11 +32,17 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 DEFAULT_COLOUR = "#1f4e79"
-PURPOSES = {
-    Message.INVITATION: Purpose.DEVELOPMENT,
-    Message.REMINDER: Purpose.DEVELOPMENT,
-    Message.GREENHOUSE: Purpose.SELECTION,
-}
+
+
+def purpose_of(message: Message, assessment: Assessment) -> Purpose:
+    """What the results are for, as the inviting manager chose; a Greenhouse candidate is
+    always being selected."""
+    if message == Message.GREENHOUSE:
+        return Purpose.SELECTION
+    try:
+        return Purpose(assessment.purpose)
+    except ValueError:
+        return Purpose.DEVELOPMENT
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ def view(
     by = "_by" if sender_name and f"email.{message.value}.intro_by" in say else ""
     notice = notice_for(
         organisation=organisation.name,
-        purpose=PURPOSES[message],
+        purpose=purpose_of(message, assessment),
         minutes=instrument.estimated_minutes,
         locale=locale,
     )

@@ -83,3 +83,11 @@ def purge_idempotency_keys(*, db: Session, now: datetime, settings: Settings) ->
     from app.services.idempotency import purge
 
     purge(db=db, now=now)
+
+
+@periodic("send-reminders", every=900)
+def send_reminders(*, db: Session, now: datetime, settings: Settings) -> None:
+    """Reminders on each organisation's reminder days (app/services/reminders.py)."""
+    from app.services.reminders import send_due
+
+    send_due(db=db, now=now)

@@ -123,9 +123,10 @@ def test_invite_shows_the_link_once_and_it_opens_the_welcome_page(
     assert link.group(1).startswith(str(signed_in.base_url).rstrip("/") + "/a/")
     welcome = parse(httpx.get(link.group(1), timeout=10))
     assert welcome.status == 200 and 'name="consent"' in welcome.html
-    # Shown once: a reload no longer has it.
+    # The notice is shown once; the link stays on the page, to copy, while it works.
     again = parse(signed_in.get(path))
     assert "participant-link" not in again.html and "Noor Jansen" in again.text
+    assert f'id="rep-link" class="copy-field" value="{link.group(1)}"' in again.html
 
 
 def test_invite_form_errors_are_summarised(signed_in: httpx.Client) -> None:

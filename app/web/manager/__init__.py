@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from app.web.manager import assessments, home, invite, session, team_admin, teams
+from app.web.manager import (
+    assessments,
+    bulk_invite,
+    home,
+    invite,
+    session,
+    settings,
+    team_admin,
+    teams,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (session, home, invite, assessments, teams, team_admin):
+for module in (session, home, bulk_invite, invite, assessments, teams, team_admin, settings):
     router.include_router(module.router)
 
 __all__ = ["router"]

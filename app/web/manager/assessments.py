@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
-from app.services import dashboard, reports
+from app.services import dashboard, notifications, reminders, reports
 from app.services.access import Scope
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
@@ -40,11 +40,13 @@ def show(
     db: SessionDep,
     settings: SettingsDep,
     cancelled: str | None = None,
+    done: str | None = None,
 ) -> Response:
     detail = dashboard.assessment_detail(db=db, scope=scope, assessment_id=assessment_id)
     if detail is None:
         raise not_found()
     link = new_link(request, settings.secret_key, assessment_id)
+    assessment = _assessment(db, scope, assessment_id)
     response = render(
         request,
         "assessment.html",
@@ -52,6 +54,10 @@ def show(
         a=detail,
         r=detail.report,
         new_link=link,
+        # The rep's link, to copy while it works (sealed; app/services/assessments.link_of).
+        link=assessment_service.link_of(settings, assessment) if detail.is_open else None,
+        reminders=reminders.sent(db=db, assessment_id=assessment_id),
+        done=done if done in DONE else None,
         cancelled=cancelled is not None and detail.status == AssessmentStatus.CANCELLED,
     )
     if link is not None:
@@ -79,6 +85,73 @@ def cancel(
         )
     assessment_service.cancel(db=db, assessment=assessment, actor=f"user:{user.id}")
     return RedirectResponse(f"/app/assessments/{assessment_id}?cancelled=1", 303)
+
+
+DONE = ("reminded", "new_link")  # what the page confirms after a POST
+
+
+def _open(db: Session, scope: Scope, assessment_id: str, action: str) -> Assessment:
+    assessment = _assessment(db, scope, assessment_id)
+    assessment_service.expire_due(db=db, assessment_id=assessment.id)
+    if not assessment.status.is_open:
+        raise PageError(
+            409,
+            f"Cannot {action}",
+            f"This assessment is {assessment.status}; only open invitations can be {action}ed.",
+        )
+    return assessment
+
+
+@router.post("/remind-not-started")
+def remind_not_started(
+    request: Request, user: CurrentUser, scope: CurrentScope, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """One click for everyone invited who has not started (not those reminded today)."""
+    refuse_cross_site(request, settings.base_url)
+    count = reminders.remind_not_started(
+        db=db, scope=scope, actor=f"user:{user.id}", sender_name=user.email
+    )
+    return RedirectResponse(f"/app?reminded={count}", 303)
+
+
+@router.post("/{assessment_id}/remind")
+def remind(
+    request: Request,
+    assessment_id: str,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """One click: a reminder e-mail with the rep's link goes out now."""
+    refuse_cross_site(request, settings.base_url)
+    assessment = _open(db, scope, assessment_id, "remind")
+    reminders.remind(db=db, assessment=assessment, actor=f"user:{user.id}", sender_name=user.email)
+    return RedirectResponse(f"/app/assessments/{assessment_id}?done=reminded", 303)
+
+
+@router.post("/{assessment_id}/new-link")
+def renew_link(
+    request: Request,
+    assessment_id: str,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """A new link, e-mailed to the rep; the old one stops working, answers so far stay."""
+    refuse_cross_site(request, settings.base_url)
+    assessment = _open(db, scope, assessment_id, "renew")
+    assessment_service.renew_link(
+        db=db, assessment=assessment, seal_with=settings.secret_key, actor=f"user:{user.id}"
+    )
+    notifications.enqueue_email(
+        db=db,
+        assessment=assessment,
+        message=notifications.Message.INVITATION,
+        sender_name=user.email,
+    )
+    return RedirectResponse(f"/app/assessments/{assessment_id}?done=new_link", 303)
 
 
 @router.get("/{assessment_id}/report.pdf")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from app.deps import CurrentScope, CurrentUser, SessionDep
-from app.services import dashboard
+from app.services import dashboard, reminders
 from app.vocabulary import AssessmentStatus
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router
@@ -21,6 +21,7 @@ def home(
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
+    reminded: int | None = None,
 ) -> Response:
     teams = dashboard.teams(db=db, scope=scope)
     # Unknown filter values (old bookmarks, edited URLs) show everything rather than fail.
@@ -38,4 +39,6 @@ def home(
         team_id=team_id,
         statuses=dashboard.STATUSES,
         limit=dashboard.LIST_LIMIT,
+        not_started=reminders.not_started(db=db, scope=scope),
+        reminded=reminded,
     )

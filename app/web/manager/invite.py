@@ -9,9 +9,10 @@ from starlette.datastructures import FormData
 from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.limits import max_length, text_problem
-from app.models import InstrumentVersion, Organisation, Participant
+from app.models import Assessment, InstrumentVersion, Organisation, Participant
 from app.services import assessments, dashboard, notifications
 from app.services.access import Scope
+from app.services.notice import Purpose
 from app.services.users import normalise_email
 from app.signing import sign, unsign
 from app.web.manager.forms import FormDep, field
@@ -30,6 +31,7 @@ def _form(
     scope: Scope,
     values: dict[str, str],
     errors: list[FieldError] | None = None,
+    already_invited: Assessment | None = None,
 ) -> Response:
     return render(
         request,
@@ -40,6 +42,9 @@ def _form(
         instruments=dashboard.instrument_choices(db=db),
         values=values,
         errors=errors,
+        already_invited=already_invited,
+        # The same person twice is a question, not an error: 409 until the manager confirms.
+        status_code=409 if already_invited and not errors else None,
     )
 
 
@@ -51,7 +56,8 @@ def invite_form(
     db: SessionDep,
     team: str | None = None,
 ) -> Response:
-    return _form(request, db, user, scope, {"team": team or "", "send_email": "yes"})
+    values = {"team": team or "", "send_email": "yes", "purpose": Purpose.DEVELOPMENT.value}
+    return _form(request, db, user, scope, values)
 
 
 # What each text field is called in an error message, and the column that bounds it.
@@ -63,8 +69,10 @@ TEXT_FIELDS = {
 
 
 def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
-    names = ("first_name", "last_name", "email", "team", "instrument")
+    names = ("first_name", "last_name", "email", "team", "instrument", "purpose")
     values = {name: field(form, name) for name in names}
+    if values["purpose"] not in set(Purpose):
+        values["purpose"] = Purpose.DEVELOPMENT.value
     # A checkbox left unticked is not sent at all.
     values["send_email"] = "yes" if field(form, "send_email") else ""
     errors = []
@@ -120,6 +128,9 @@ def invite(
         errors.append(FieldError("No questionnaire is installed yet; ask your admin.", "email"))
     if errors or version is None:
         return _form(request, db, user, scope, values, errors)
+    already = assessments.open_invitations(db=db, organisation_id=org, emails=[values["email"]])
+    if values["email"] in already and not field(form, "invite_again"):
+        return _form(request, db, user, scope, values, already_invited=already[values["email"]])
     organisation = db.get(Organisation, org)
     assert organisation is not None
     invitation = assessments.invite(
@@ -130,6 +141,7 @@ def invite(
         first_name=values["first_name"],
         last_name=values["last_name"],
         team_id=team.id if team else None,
+        purpose=Purpose(values["purpose"]),
         actor=f"user:{user.id}",
         seal_with=settings.secret_key,
     )
