@@ -4,6 +4,7 @@ a careless or hostile client gets (clean problem details, never another organisa
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -219,6 +220,10 @@ def test_idempotency_key_replays_the_first_response_and_refuses_another_body(
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert count(db, Assessment) == 1
+    # The response is kept to replay it, but the participant's link never in the clear.
+    stored = db.scalars(select(IdempotencyKey)).one()
+    token = first.json()["participant_url"].rsplit("/", 1)[1]
+    assert token not in json.dumps(stored.response) and "dana@" not in json.dumps(stored.response)
 
     other = http.post("/api/v1/assessments", json=order(email="x@example.com"), headers=headers)
     assert "different request" in problem_of(other, 422)["detail"]
