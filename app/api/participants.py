@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.content import json_only
-from app.api.schemas import EXTERNAL_ID, ID, ParticipantIn, ParticipantOut, ParticipantPage
+from app.api.schemas import EMAIL, EXTERNAL_ID, ID, ParticipantIn, ParticipantOut, ParticipantPage
 from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, WriteApiKeyDep
 from app.models import Participant
 from app.problems import problem_responses
@@ -100,7 +100,7 @@ def list_participants(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN)] = None,
     external_id: Annotated[str | None, Query(max_length=200, pattern=EXTERNAL_ID)] = None,
-    email: Annotated[str | None, Query(max_length=320, pattern=r"^[^\s]+@[^\s]+$")] = None,
+    email: Annotated[str | None, Query(max_length=320, pattern=EMAIL)] = None,
     team_id: Annotated[str | None, Query(max_length=36, pattern=ID)] = None,
 ) -> ParticipantPage:
     """Your participants in the order they were created, `limit` at a time; filter by
