@@ -306,8 +306,12 @@ def list_page(
         query = query.where(paging.after(Assessment.updated_at, Assessment.id, cursor))
     query = query.order_by(Assessment.updated_at, Assessment.id).limit(limit + 1)
     # What a page shows of each row, in two queries rather than two per row.
+    # (Not the instrument's source text: a page needs its key and version only.)
     query = query.options(
-        selectinload(Assessment.participant), selectinload(Assessment.instrument_version)
+        selectinload(Assessment.participant),
+        selectinload(Assessment.instrument_version).load_only(
+            InstrumentVersion.key, InstrumentVersion.version
+        ),
     )
     rows = list(db.scalars(query))
     return paging.page(rows, limit, lambda a: (a.updated_at, a.id))
