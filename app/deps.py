@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import Database
 from app.integrations.greenhouse.auth import GreenhouseCaller, basic, require_greenhouse_key
 from app.models import ApiKey
+from app.services.access import Scope, scope_of
 from app.services.sessions import SignedInUser
 
 
@@ -66,6 +67,14 @@ def _write_api_key(
 # FastAPI makes each dependency once per request: the handler's SessionDep is the very
 # session these two read the user or the key with.
 CurrentUser = Annotated[SignedInUser, Depends(_current_user)]
+
+
+def _scope(user: CurrentUser, db: SessionDep) -> Scope:
+    return scope_of(db=db, user=user)
+
+
+# What the signed-in manager may see: every manager page reads through it (services/access.py).
+CurrentScope = Annotated[Scope, Depends(_scope)]
 ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]  # a key with the read scope
 WriteApiKeyDep = Annotated[ApiKey, Depends(_write_api_key)]  # a key with the write scope
 

@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 import app as app_package
 from app import problems
 from app.api import assessments, health, instruments, participants, reports, webhooks
+from app.api import teams as team_api
 from app.config import Settings, get_settings
 from app.db import Database
 from app.delivery.smtp import describe_transport
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         participants.router,
         instruments.router,
         webhooks.router,
+        team_api.router,
         greenhouse.router,
     )
     for router in routers:

@@ -166,6 +166,11 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     schemas["Problem"].pop("$defs", None)
     for path_item in openapi.get("paths", {}).values():
         for operation in path_item.values():
+            if "requestBody" in operation:
+                # Starlette refuses a body it cannot decode before any route code runs.
+                operation.setdefault("responses", {}).setdefault(
+                    "400", {"description": "The body is not well-formed (not decodable JSON)."}
+                )
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": reference}}

@@ -88,6 +88,10 @@ def test_every_operation_answers_as_documented(
             # Generated cases repeat keys ("0") with other bodies: that is the documented 422
             # of a reused Idempotency-Key, not valid data refused. A fresh key per case.
             headers["Idempotency-Key"] = str(uuid.uuid4())
+        if mode is GenerationMode.POSITIVE and case.query:
+            # A cursor is opaque: only one the server gave out is valid data (any other is
+            # the documented 422), and no schema can describe which those are.
+            case.query.pop("cursor", None)
         case.call_and_validate(headers=headers, timeout=30)
 
     check()

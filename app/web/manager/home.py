@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentScope, CurrentUser, SessionDep
 from app.services import dashboard
 from app.vocabulary import AssessmentStatus
 from app.web.manager.pages import render
@@ -17,22 +17,22 @@ router = manager_router(prefix="/app", tags=["manager"])
 def home(
     request: Request,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
 ) -> Response:
-    org = user.organisation_id
-    teams = dashboard.teams(db=db, organisation_id=org)
+    teams = dashboard.teams(db=db, scope=scope)
     # Unknown filter values (old bookmarks, edited URLs) show everything rather than fail.
     chosen = AssessmentStatus(status) if status in dashboard.STATUSES else None
     team_id = team if any(t.id == team for t in teams) else None
-    rows = dashboard.recent_assessments(db=db, organisation_id=org, status=chosen, team_id=team_id)
+    rows = dashboard.recent_assessments(db=db, scope=scope, status=chosen, team_id=team_id)
     return render(
         request,
         "dashboard.html",
         user=user,
         teams=teams,
-        counts=dashboard.status_counts(db=db, organisation_id=org),
+        counts=dashboard.status_counts(db=db, scope=scope),
         assessments=rows,
         status=chosen,
         team_id=team_id,
