@@ -30,6 +30,7 @@ from app.models import ApiKey, Assessment, Organisation
 from app.problems import problem_responses
 from app.services import orders
 from app.services.events import assessment_links
+from app.services.paging import CURSOR_PATTERN
 from app.vocabulary import AssessmentStatus
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], dependencies=[Depends(json_only)])
@@ -39,9 +40,11 @@ AUTH = problem_responses(
 NOT_FOUND = problem_responses(404, s404="No such assessment in your organisation.")
 IDEMPOTENCY_409 = "a request with the same Idempotency-Key is still running"
 POSTED = problem_responses(
+    400,
     413,
     415,
     422,
+    s400="The body is not JSON (it cannot be parsed).",
     s413="The body is larger than 1 MiB.",
     s415="The body is not JSON.",
     s422="Invalid body (each field at fault in `errors`), or an Idempotency-Key used before "
@@ -194,7 +197,7 @@ def list_assessments(
         str | None,
         Query(
             max_length=200,
-            pattern=r"^[A-Za-z0-9_-]+$",
+            pattern=CURSOR_PATTERN,
             description="`next_cursor` of the previous page.",
         ),
     ] = None,

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.models import ApiKey
 from app.services import idempotency
 
@@ -65,6 +66,7 @@ class Idempotency:
             request_hash=idempotency.fingerprint(
                 self.request.method, self.request.url.path, parsed
             ),
+            secret=self._secret(),
         )
         if isinstance(claimed, idempotency.Stored):
             return JSONResponse(
@@ -74,8 +76,14 @@ class Idempotency:
             )
         content = _json(produce())
         status = _status(status_code)
-        idempotency.remember(db=self.db, row=claimed, status_code=status, body=content)
+        idempotency.remember(
+            db=self.db, row=claimed, status_code=status, body=content, secret=self._secret()
+        )
         return JSONResponse(content, status_code=status)
+
+    def _secret(self) -> str:
+        settings: Settings = self.request.app.state.settings
+        return settings.secret_key
 
 
 def _json(value: Any) -> Any:

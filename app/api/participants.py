@@ -12,6 +12,7 @@ from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, WriteApiKeyDep
 from app.models import Participant
 from app.problems import problem_responses
 from app.services import participants
+from app.services.paging import CURSOR_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["participants"], dependencies=[Depends(json_only)])
 AUTH = problem_responses(
@@ -39,11 +40,13 @@ def participant_out(participant: Participant) -> ParticipantOut:
         200: {"model": ParticipantOut, "description": "An existing participant, updated."},
         **AUTH,
         **problem_responses(
+            400,
             404,
             409,
             413,
             415,
             422,
+            s400="The body is not JSON (it cannot be parsed).",
             s404="No such team in your organisation.",
             s409="The e-mail address belongs to another participant, or an Idempotency-Key's "
             "first request is still running.",
@@ -95,7 +98,7 @@ def list_participants(
     api_key: ApiKeyDep,
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN)] = None,
     external_id: Annotated[str | None, Query(max_length=200, pattern=EXTERNAL_ID)] = None,
     email: Annotated[str | None, Query(max_length=320, pattern=EMAIL)] = None,
     team_id: Annotated[str | None, Query(max_length=36, pattern=ID)] = None,

@@ -25,10 +25,12 @@ AUTH = problem_responses(
 )
 NOT_FOUND = problem_responses(404, s404="No such webhook endpoint in your organisation.")
 POSTED = problem_responses(
+    400,
     409,
     413,
     415,
     422,
+    s400="The body is not JSON (it cannot be parsed).",
     s409="A request with the same Idempotency-Key is still running.",
     s413="The body is larger than 1 MiB.",
     s415="The body is not JSON.",

@@ -212,7 +212,8 @@ def invite_many(
             assessment = Assessment(
                 id=new_id(),
                 organisation_id=organisation.id,
-                participant=participant,
+                participant=participant,  # loaded already: whoever shows it needs them
+                instrument_version=instrument_version,
                 team_id=rep.team_id if rep.team_id is not None else participant.team_id,
                 instrument_version_id=instrument_version.id,
                 norm_table_id=norm_table_id,

@@ -5,7 +5,8 @@ that response again and nothing is done twice.
 One request per key at a time: a second request under the key waits (on the unique index)
 until the first has committed or rolled back, then replays its response or, if it failed,
 does the work itself. Only successful responses are remembered: a request that failed may be
-retried under the same key."""
+retried under the same key. Responses are stored sealed (app/sealing.py): they may hold a
+participant's link or a webhook secret, which are never stored in the clear."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.errors import UserError
 from app.models import IdempotencyKey
+from app.sealing import seal, unseal
 
 # How long a retry waits for the first request under its key on PostgreSQL before a 409.
 WAIT_FOR_FIRST = "10s"
@@ -53,17 +55,28 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+SEALED = "idempotent-response"  # the sealing purpose
+
+
 def claim(
-    *, db: Session, api_key_id: str, key: str, request_hash: str, now: datetime | None = None
+    *,
+    db: Session,
+    api_key_id: str,
+    key: str,
+    request_hash: str,
+    secret: str,
+    now: datetime | None = None,
 ) -> IdempotencyKey | Stored:
     """The row to remember this request's response in, or the response already given to the
     same request under the key (KeyReused for a different request)."""
     row = IdempotencyKey(
         api_key_id=api_key_id, key=key, request_hash=request_hash, created_at=now or utcnow()
     )
+    postgres = db.get_bind().dialect.name == "postgresql"
+    before = db.execute(text("SHOW lock_timeout")).scalar() if postgres else None
     try:
         with db.begin_nested():
-            if db.get_bind().dialect.name == "postgresql":
+            if postgres:
                 # Waiting on another transaction's row: bounded, then 409.
                 db.execute(text(f"SET LOCAL lock_timeout = '{WAIT_FOR_FIRST}'"))
             db.add(row)
@@ -77,9 +90,10 @@ def claim(
             "a request with this Idempotency-Key is still being processed; retry later"
         ) from None
     else:
-        if db.get_bind().dialect.name == "postgresql":
-            db.execute(text("SET LOCAL lock_timeout = 0"))
         return row
+    finally:
+        if postgres:
+            db.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": before})
     first = db.scalar(
         select(IdempotencyKey).where(
             IdempotencyKey.api_key_id == api_key_id, IdempotencyKey.key == key
@@ -93,12 +107,17 @@ def claim(
         raise KeyReused(
             "this Idempotency-Key was used for a different request; use a new key for a new request"
         )
-    return Stored(status_code=first.status_code, body=first.response)
+    opened = unseal(secret, SEALED, (first.response or {}).get("sealed"))
+    if opened is None:  # sealed under another secret key
+        raise KeyReused(
+            "this Idempotency-Key's first response can no longer be shown; use a new key"
+        )
+    return Stored(status_code=first.status_code, body=json.loads(opened))
 
 
-def remember(*, db: Session, row: IdempotencyKey, status_code: int, body: Any) -> None:
+def remember(*, db: Session, row: IdempotencyKey, status_code: int, body: Any, secret: str) -> None:
     row.status_code = status_code
-    row.response = body
+    row.response = {"sealed": seal(secret, SEALED, json.dumps(body, separators=(",", ":")))}
     db.flush()
 
 

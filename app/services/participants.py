@@ -145,7 +145,7 @@ def list_page(
     if external_id is not None:
         query = query.where(Participant.external_id == external_id)
     if email is not None:
-        query = query.where(Participant.email == normalise_email(email))
+        query = query.where(Participant.email == email.strip().lower())
     if team_id is not None:
         query = query.where(Participant.team_id == team_id)
     if cursor is not None:

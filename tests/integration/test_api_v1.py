@@ -4,6 +4,7 @@ a careless or hostile client gets (clean problem details, never another organisa
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -219,6 +220,10 @@ def test_idempotency_key_replays_the_first_response_and_refuses_another_body(
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert count(db, Assessment) == 1
+    # The response is kept to replay it, but the participant's link never in the clear.
+    stored = db.scalars(select(IdempotencyKey)).one()
+    token = first.json()["participant_url"].rsplit("/", 1)[1]
+    assert token not in json.dumps(stored.response) and "dana@" not in json.dumps(stored.response)
 
     other = http.post("/api/v1/assessments", json=order(email="x@example.com"), headers=headers)
     assert "different request" in problem_of(other, 422)["detail"]
@@ -297,15 +302,13 @@ def test_bulk_orders_500_at_once_or_nothing(
     assert count(db, Assessment) == 0 and count(db, Participant) == 0
 
     items[499] = order(email="rep499@example.com", participant={"external_id": "e499"})
-    began = datetime.now(UTC)
     done = http.post("/api/v1/assessments/bulk", json={"items": items}, headers=bearer(key))
-    took = (datetime.now(UTC) - began).total_seconds()
     assert done.status_code == 201, done.text
     made = done.json()["items"]
     assert [a["participant"]["external_id"] for a in made] == [f"e{i}" for i in range(500)]
     assert len({a["participant_url"] for a in made}) == 500
     assert count(db, Assessment) == 500
-    assert took < 10  # 2 s on an idle machine (docs/performance.md); this one is shared
+    # Its speed (2 s for 500) is measured by bench/api.py, not asserted on a shared machine.
 
     too_many = http.post(
         "/api/v1/assessments/bulk", json={"items": [order()] * 501}, headers=bearer(key)
