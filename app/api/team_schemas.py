@@ -5,14 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.limits import max_length
+from app.models import Team
 
 Validity = Literal["valid", "caution", "invalid"]
+# Printable, and more than white space: the document says exactly what the service accepts
+# (the edge refuses control characters anyway, as 422).
+NAME = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 
 
 class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(
-        min_length=1, max_length=200, description="Unique in the organisation (any case)."
+        min_length=1,
+        max_length=max_length(Team.name),
+        pattern=NAME,
+        description="Unique in the organisation (in any case); runs of spaces count as one.",
     )
 
 

@@ -32,10 +32,12 @@ def _out(team: Team) -> schemas.TeamOut:
     "",
     status_code=201,
     responses=problem_responses(
+        400,
         401,
         403,
         409,
         422,
+        s400="The body is not JSON.",
         s403="The API key lacks the write scope.",
         s409="A team of that name already exists.",
         s422="An empty name, one over 200 characters or with control characters.",
