@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.schemas import NAME
+from app.limits import max_length
+from app.models import Team
 
 Validity = Literal["valid", "caution", "invalid"]
 
@@ -17,9 +19,9 @@ class TeamIn(BaseModel):
 
     name: str = Field(
         min_length=1,
-        max_length=200,
+        max_length=max_length(Team.name),
         pattern=NAME,
-        description="Unique in the organisation (any case).",
+        description="Unique in the organisation (in any case); runs of spaces count as one.",
     )
 
 

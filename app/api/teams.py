@@ -34,12 +34,14 @@ def _out(team: Team) -> schemas.TeamOut:
     status_code=201,
     response_model=schemas.TeamOut,
     responses=problem_responses(
+        400,
         401,
         403,
         409,
         413,
         415,
         422,
+        s400="The body is not JSON.",
         s403="The API key lacks the write scope.",
         s409="A team of that name already exists, or a request with the same Idempotency-Key "
         "is still running.",
