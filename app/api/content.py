@@ -4,6 +4,7 @@ about a missing field."""
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from fastapi.dependencies.models import Dependant
 
 
 def json_only(request: Request) -> None:
@@ -16,3 +17,27 @@ def json_only(request: Request) -> None:
         raise HTTPException(
             415, "send the request body as JSON, with Content-Type: application/json"
         )
+
+
+def known_query_only(request: Request) -> None:
+    """A query parameter the operation does not declare is a 422, not silently ignored: a
+    client's typo (`?staus=completed`) would otherwise get every row instead of an error."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params.keys()) - known)
+    if unknown:
+        raise HTTPException(
+            422,
+            f"unknown query parameter {unknown[0]!r}"
+            + (f"; this operation takes {', '.join(sorted(known))}" if known else ""),
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from app.api.content import known_query_only
 from app.api.schemas import InstrumentOut
 from app.deps import ApiKeyDep, SessionDep
 from app.problems import problem_responses
 from app.services.instruments import instrument_of, list_instrument_versions
 
-router = APIRouter(prefix="/api/v1", tags=["instruments"])
+router = APIRouter(prefix="/api/v1", tags=["instruments"], dependencies=[Depends(known_query_only)])
 
 
 @router.get(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from app.api.content import known_query_only
 from app.api.params import Headcounts, Locale
 from app.deps import ApiKeyDep, SessionDep
 from app.problems import problem_responses
 from app.services import reports
 from app.web.pdf import pdf_response
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], dependencies=[Depends(known_query_only)])
 PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "The PDF report."}
 UNKNOWN_LOCALE = "a `locale` the instrument has no texts in (the detail names the ones it has)"
 ASSESSMENT_RESPONSES = problem_responses(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from app.api import team_schemas as schemas
+from app.api.content import known_query_only
 from app.api.params import Headcounts
 from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, WriteApiKeyDep
 from app.models import Organisation, Team
@@ -19,7 +20,7 @@ from app.services import teams as team_service
 from app.services.organisations import create_team
 from app.services.team_matching import team_matching
 
-router = APIRouter(prefix="/api/v1/teams", tags=["teams"])
+router = APIRouter(prefix="/api/v1/teams", tags=["teams"], dependencies=[Depends(known_query_only)])
 NOT_FOUND = "No such team in your organisation."
 
 
