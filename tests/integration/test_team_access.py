@@ -294,4 +294,4 @@ def test_team_names_are_checked_as_an_attacker_would_send_them(
     assert odd.status_code == 303
     assert "Équipe Ünïcødé 東京" in parse(http.get(odd.headers["location"])).h1
     renamed = parse(http.post(f"/app/teams/{world.alpha}/rename", data={"name": "BETA"}))
-    assert renamed.status == 422 and "already exists" in renamed.alerts[0]
+    assert renamed.status == 422 and "A team named 'BETA' already exists." in renamed.alerts[0]

@@ -19,7 +19,7 @@ from app.web.manager.errors import PageError, not_found
 from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError
 from app.web.manager.security import manager_router, refuse_cross_site
-from app.web.manager.teams import require_admin, team_page, visible_team
+from app.web.manager.teams import require_admin, sentence, team_page, visible_team
 
 router = manager_router(prefix="/app/teams/{team_id}", tags=["manager"])
 
@@ -41,7 +41,7 @@ def _refused(exc: UserError) -> PageError:
     status = getattr(exc, "status_code", 400)
     if status == 404:
         return not_found()
-    return PageError(422 if status == 400 else status, "Not changed", str(exc).capitalize() + ".")
+    return PageError(422 if status == 400 else status, "Not changed", sentence(str(exc)))
 
 
 @router.post("/rename")
@@ -60,7 +60,7 @@ def rename(
         team_service.rename(db=db, team=team, name=field(form, "name"), actor=f"user:{user.id}")
     except UserError as exc:
         db.rollback()
-        error = FieldError(str(exc).capitalize() + ".", "team-name")
+        error = FieldError(sentence(str(exc)), "team-name")
         return team_page(request, db, user, visible_team(db, scope, team_id), errors=[error])
     return _back(team, "renamed")
 

@@ -36,6 +36,11 @@ DONE = {
 }
 
 
+def sentence(message: str) -> str:
+    """A service's message as a sentence (str.capitalize would lower-case a team's name)."""
+    return message[:1].upper() + message[1:] + "."
+
+
 def require_admin(user: SignedInUser) -> None:
     if not user.is_admin:
         raise forbidden("Only an admin of your organisation can change teams.")
@@ -84,9 +89,7 @@ def create(
         team = create_team(db=db, organisation=organisation, name=name)
     except UserError as exc:
         message = str(exc)
-        return _list(
-            request, db, user, scope, name[:200], [FieldError(message.capitalize() + ".", "name")]
-        )
+        return _list(request, db, user, scope, name[:200], [FieldError(sentence(message), "name")])
     return RedirectResponse(f"/app/teams/{team.id}", 303)
 
 
