@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app as app_package
 from app import problems
-from app.api import health, reports
+from app.api import audit, health, privacy, reports
 from app.config import Settings, get_settings
 from app.db import Database
 from app.delivery.smtp import describe_transport
@@ -61,7 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     problems.install(app)
-    routers = (health.router, participant.router, manager.router, reports.router, greenhouse.router)
+    routers = (
+        health.router,
+        participant.router,
+        manager.router,
+        reports.router,
+        privacy.router,
+        audit.router,
+        greenhouse.router,
+    )
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -33,7 +33,12 @@ def require_api_key(request: Request, db: Session, *, scope: str = "read") -> Ap
     if scope not in api_key.scope_set:
         raise HTTPException(403, f"this API key does not have the {scope!r} scope")
     if due_for_touch(api_key):
-        database: Database = request.app.state.database
-        with database.session(write=True) as own:
-            touch(db=own, api_key_id=api_key.id)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            database: Database = request.app.state.database
+            with database.session(write=True) as own:
+                touch(db=own, api_key_id=api_key.id)
+        else:
+            # A write request's session holds SQLite's write lock already: a second writer
+            # would wait for it until "database is locked". Its own transaction records it.
+            touch(db=db, api_key_id=api_key.id)
     return api_key

@@ -66,6 +66,7 @@ class AssessmentDetail:
     share_feedback: bool
     report: RepReport | None  # the result, as the Sales Manager Report sees it
     emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
+    participant_id: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -207,6 +208,7 @@ def assessment_detail(
         share_feedback=bool(organisation.share_feedback),
         report=report,
         emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
+        participant_id=participant.id,
     )
 
 

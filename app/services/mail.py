@@ -110,7 +110,7 @@ def view(
     }
     by = "_by" if sender_name and f"email.{message.value}.intro_by" in say else ""
     notice = notice_for(
-        organisation=organisation.name,
+        organisation=organisation,
         purpose=PURPOSES[message],
         minutes=instrument.estimated_minutes,
         locale=locale,

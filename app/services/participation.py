@@ -35,6 +35,7 @@ from app.instrument.text import t
 from app.models import Answer, Assessment, Organisation, PageTiming, Result
 from app.services import assessments
 from app.services.instruments import get_instrument, get_norms
+from app.services.notice import kept_for
 from app.vocabulary import AssessmentStatus, status_at
 
 # -- reading: what a link opens ---------------------------------------------------------------
@@ -60,6 +61,7 @@ class Visit:
     questionnaire: Questionnaire
     organisation_name: str
     answers: dict[str, str]
+    kept: str = ""  # what is kept, how long and for what (notice.kept_for)
 
     @property
     def title(self) -> str:
@@ -93,6 +95,14 @@ def visit(*, db: Session, token: str, now: datetime | None = None) -> Visit | No
         questionnaire=questionnaire(db=db, assessment=assessment),
         organisation_name=organisation.name if organisation else "",
         answers=answers(db=db, assessment_id=assessment.id),
+        kept=kept_for(
+            organisation=organisation.name,
+            retention_days=organisation.retention_days,
+            deidentified_norming=organisation.deidentified_norming,
+            locale=assessment.locale,
+        )
+        if organisation
+        else "",
     )
 
 

@@ -75,3 +75,12 @@ def expire_assessments(*, db: Session, now: datetime, settings: Settings) -> Non
     from app.services.assessments import expire_due
 
     expire_due(db=db, now=now)
+
+
+@periodic("purge-past-retention", every=3600)
+def purge_past_retention(*, db: Session, now: datetime, settings: Settings) -> None:
+    """Participants past their organisation's retention period are erased (a batch an
+    hour; privacy.erase, the same as an erasure on request)."""
+    from app.services.retention import purge_due
+
+    purge_due(db=db, now=now)

@@ -8,10 +8,10 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, DatabaseDep, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
-from app.services import dashboard, reports
+from app.services import audit, dashboard, reports
 from app.services.sessions import SignedInUser
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
@@ -39,6 +39,7 @@ def show(
     assessment_id: str,
     user: CurrentUser,
     db: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     cancelled: str | None = None,
 ) -> Response:
@@ -47,6 +48,14 @@ def show(
     )
     if detail is None:
         raise not_found()
+    if detail.report is not None:
+        audit.record_access(
+            database=database,
+            action="result.viewed",
+            actor=f"user:{user.id}",
+            organisation_id=user.organisation_id,
+            subject_id=assessment_id,
+        )
     link = new_link(request, settings.secret_key, assessment_id)
     response = render(
         request,
@@ -88,6 +97,7 @@ def report_pdf(
     assessment_id: str,
     user: CurrentUser,
     db: SessionDep,
+    database: DatabaseDep,
     kind: Literal["manager", "participant"] = "manager",
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
@@ -106,5 +116,13 @@ def report_pdf(
         kind=kind,
         paper=paper,
         organisation_id=user.organisation_id,
+    )
+    audit.record_access(
+        database=database,
+        action="report.downloaded",
+        actor=f"user:{user.id}",
+        organisation_id=user.organisation_id,
+        subject_id=assessment_id,
+        detail={"kind": kind},
     )
     return pdf_response(report, disposition="attachment")

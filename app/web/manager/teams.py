@@ -7,8 +7,8 @@ from typing import Literal
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentUser, SessionDep
-from app.services import dashboard, reports
+from app.deps import CurrentUser, DatabaseDep, SessionDep
+from app.services import audit, dashboard, reports
 from app.services.sessions import SignedInUser
 from app.web.manager.errors import not_found
 from app.web.manager.pages import FieldError, render
@@ -75,6 +75,7 @@ def report_pdf(
     team_id: str,
     user: CurrentUser,
     db: SessionDep,
+    database: DatabaseDep,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Team Sales Process Report, with the head-counts asked for in the form."""
@@ -89,5 +90,12 @@ def report_pdf(
         headcounts=counts,
         paper=paper,
         organisation_id=user.organisation_id,
+    )
+    audit.record_access(
+        database=database,
+        action="team_report.downloaded",
+        actor=f"user:{user.id}",
+        organisation_id=user.organisation_id,
+        subject_id=team_id,
     )
     return pdf_response(report, disposition="attachment")

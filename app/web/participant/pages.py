@@ -66,6 +66,7 @@ def welcome(request: Request, visit: Visit, token: str, errors: Any = ()) -> HTM
         item_count=q.item_count,
         page_count=len(q.pages),
         consent_url=url(token, "consent"),
+        kept=visit.kept,
         errors=list(errors),
     )
 
