@@ -48,8 +48,18 @@ def list_audit_events(
         Query(pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = 50,
-    action: Annotated[str | None, Query(max_length=64, examples=["user.signed_in"])] = None,
-    subject_id: Annotated[str | None, Query(max_length=36)] = None,
+    action: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z0-9_.]{1,64}$",
+            description="Only this action.",
+            examples=["user.signed_in"],
+        ),
+    ] = None,
+    subject_id: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9_:-]{1,36}$", description="Only events about this id."),
+    ] = None,
 ) -> dict[str, Any]:
     """Who viewed, downloaded, exported or erased which result or person, who changed
     settings, keys and webhooks, and every sign-in: newest first."""
