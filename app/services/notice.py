@@ -39,7 +39,7 @@ def kept_for(
     whether de-identified results stay for norms after that (app/services/retention.py)."""
     say = catalogue(locale)
     period = say("notice.kept", organisation=organisation, period=describe_period(retention_days))
-    after = say("notice.kept_norming" if deidentified_norming else "notice.kept_nothing")
+    after = say("notice.kept_norming") if deidentified_norming else say("notice.kept_nothing")
     return f"{period} {after}"
 
 
