@@ -181,7 +181,8 @@ def test_export_holds_everything_about_the_person(
 
 
 @pytest.mark.parametrize(
-    "participant_id", ["no-such-id", "00000000-0000-0000-0000-000000000000", "é…🙂", "x" * 300]
+    "participant_id",
+    ["no-such-id", "00000000-0000-0000-0000-000000000000", "é…🙂", "x" * 300, "a%00b"],
 )
 def test_unknown_or_another_organisations_participant_is_404(
     http: httpx.Client,
