@@ -16,6 +16,7 @@ from app.db import Database
 from app.models import AuditEvent, User
 
 MAX_PAGE = 200
+LARGEST_ID = 2**31 - 1
 
 
 def record(
@@ -84,7 +85,9 @@ def events(
     limit = max(1, min(limit, MAX_PAGE))
     query = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
     if before is not None:
-        query = query.where(AuditEvent.id < before)
+        # Ids are 32-bit integers (PostgreSQL refuses a larger number outright); any cursor
+        # above them all means "from the newest".
+        query = query.where(AuditEvent.id < min(before, LARGEST_ID))
     if action:
         query = query.where(AuditEvent.action == action)
     if subject_id:

@@ -141,6 +141,8 @@ def test_the_api_lists_the_organisations_events_newest_first_a_page_at_a_time(
     assert subjects == ["s4", "s3", "s2", "s1", "s0"]  # none of the rival's
     assert {e["action"] for e in seen} == {"test.event", "apikey.created"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", seen[0]["created_at"])
+    huge = http.get("/api/v1/audit-events", params={"cursor": "9" * 18}, headers=headers)
+    assert huge.status_code == 200 and len(huge.json()["data"]) == 6  # from the newest
     only = http.get("/api/v1/audit-events", params={"subject_id": "s2"}, headers=headers)
     assert [e["subject_id"] for e in only.json()["data"]] == ["s2"]
     for bad in ({"cursor": "abc"}, {"cursor": "-1"}, {"limit": 0}, {"limit": 10_000}):
