@@ -14,7 +14,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app as app_package
 from app import problems
-from app.api import assessments, health, instruments, participants, reports, webhooks
+from app.api import (
+    assessments,
+    audit,
+    health,
+    instruments,
+    participants,
+    privacy,
+    reports,
+    webhooks,
+)
 from app.api import teams as team_api
 from app.config import Settings, get_settings
 from app.db import Database
@@ -70,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assessments.router,
         reports.router,
         participants.router,
+        privacy.router,
+        audit.router,
         instruments.router,
         webhooks.router,
         team_api.router,

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 
 from app.api.content import known_query_only
 from app.api.params import Headcounts, Locale
-from app.deps import ApiKeyDep, SessionDep
+from app.deps import ApiKeyDep, DatabaseDep, SessionDep
 from app.problems import problem_responses
-from app.services import reports
+from app.services import audit, reports
 from app.web.pdf import pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], dependencies=[Depends(known_query_only)])
@@ -48,21 +48,29 @@ def assessment_report(
     assessment_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
+    database: DatabaseDep,
     kind: Literal["manager", "participant"] = "manager",
     locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report (or the rep's feedback report) of a completed assessment."""
-    return pdf_response(
-        reports.assessment_report(
-            db=db,
-            assessment_id=assessment_id,
-            kind=kind,
-            locale=locale,
-            paper=paper,
-            organisation_id=api_key.organisation_id,
-        )
+    report = reports.assessment_report(
+        db=db,
+        assessment_id=assessment_id,
+        kind=kind,
+        locale=locale,
+        paper=paper,
+        organisation_id=api_key.organisation_id,
     )
+    audit.record_access(
+        database=database,
+        action="report.downloaded",
+        actor=f"apikey:{api_key.id}",
+        organisation_id=api_key.organisation_id,
+        subject_id=assessment_id,
+        detail={"kind": kind},
+    )
+    return pdf_response(report)
 
 
 @router.get(
@@ -74,19 +82,26 @@ def team_report(
     team_id: str,
     api_key: ApiKeyDep,
     db: SessionDep,
+    database: DatabaseDep,
     headcount: Headcounts = None,
     locale: Locale = None,
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Team Sales Process Report from the team's completed assessments."""
     counts = reports.parse_headcounts(headcount) if headcount else None
-    return pdf_response(
-        reports.team_report(
-            db=db,
-            team_id=team_id,
-            headcounts=counts,
-            locale=locale,
-            paper=paper,
-            organisation_id=api_key.organisation_id,
-        )
+    report = reports.team_report(
+        db=db,
+        team_id=team_id,
+        headcounts=counts,
+        locale=locale,
+        paper=paper,
+        organisation_id=api_key.organisation_id,
     )
+    audit.record_access(
+        database=database,
+        action="team_report.downloaded",
+        actor=f"apikey:{api_key.id}",
+        organisation_id=api_key.organisation_id,
+        subject_id=team_id,
+    )
+    return pdf_response(report)

@@ -4,6 +4,7 @@ migrations (migrations/), which tests compare with these models."""
 from app.models.assessment import (
     Answer,
     Assessment,
+    DeidentifiedResult,
     InstrumentVersion,
     NormTableRow,
     PageTiming,
@@ -37,6 +38,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Base",
+    "DeidentifiedResult",
     "DeliveryAttempt",
     "IdempotencyKey",
     "InstrumentVersion",

@@ -172,3 +172,23 @@ class Result(Base):
     norm_table_id: Mapped[str] = mapped_column(String(80))
     engine_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeidentifiedResult(Base):
+    """What is kept of an erased participant's completed assessment when the organisation
+    allows de-identified norming: the answers, page times and scores, under a new random id,
+    with no link to the person, the assessment or its team, and only the month it was done."""
+
+    __tablename__ = "deidentified_results"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    instrument_version_id: Mapped[str] = mapped_column(
+        ForeignKey("instrument_versions.id"), index=True
+    )
+    norm_table_id: Mapped[str] = mapped_column(String(80))
+    engine_version: Mapped[str] = mapped_column(String(32))
+    completed_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    answers: Mapped[dict[str, Any]] = mapped_column()  # item id -> value as given
+    page_seconds: Mapped[dict[str, Any]] = mapped_column()  # page number -> seconds
+    scores: Mapped[dict[str, Any]] = mapped_column()  # the result JSON, de-identified

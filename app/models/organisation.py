@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -31,6 +32,11 @@ class Organisation(Base):
     share_feedback: Mapped[bool] = mapped_column(Boolean, default=True)
     # Automatic reminders: days before expiry, comma-separated ("0" = the last day; "" = none).
     reminder_days: Mapped[str] = mapped_column(String(64), default="3,0", server_default="3,0")
+    # Days a participant's data is kept after their last assessment ended; then it is erased
+    # (app/services/retention.py), as the consent text says.
+    retention_days: Mapped[int] = mapped_column(Integer, default=730)
+    # Whether an erased participant's completed results are kept de-identified, for norms.
+    deidentified_norming: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -110,7 +116,13 @@ class InviteUpload(Base):
 
 
 class AuditEvent(Base):
+    """One entry of the append-only audit trail: the code only ever adds rows (and on
+    PostgreSQL a trigger refuses UPDATE and DELETE). Ids and addresses only, never a
+    participant's name or e-mail, so that erasing a person leaves the trail whole."""
+
     __tablename__ = "audit_events"
+    # Admins read an organisation's trail newest first, a page at a time.
+    __table_args__ = (Index("ix_audit_events_listing", "organisation_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -48,6 +48,9 @@ class CacheKey:
     logo_hash: str
     names: str  # rep / team / organisation names as printed
     extra: str = ""  # e.g. team head-counts
+    # The assessments of the people the PDF is about, so that erasing a person can find every
+    # cached PDF that names them (a digest cannot be searched).
+    assessment_ids: tuple[str, ...] = ()
 
     def digest(self) -> str:
         parts = [
@@ -72,6 +75,14 @@ def path_for(key: CacheKey) -> Path:
     return cache_dir() / f"{key.kind}-{key.digest()}.pdf"
 
 
+def _write(path: Path, data: bytes) -> None:
+    # Write then rename: a concurrent reader never sees half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
 def get_or_render(key: CacheKey, render: Callable[[], bytes]) -> tuple[bytes, bool]:
     """The cached PDF for `key`, else a fresh render stored for next time; (pdf, was_cached)."""
     path = path_for(key)
@@ -81,9 +92,30 @@ def get_or_render(key: CacheKey, render: Callable[[], bytes]) -> tuple[bytes, bo
         pass
     pdf = render()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename: a concurrent reader never sees half a PDF.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pdf)
-    os.replace(tmp, path)
+    # The list of whom it is about first: a PDF on disk always has one.
+    _write(path.with_suffix(WHO), "\n".join(key.assessment_ids).encode())
+    _write(path, pdf)
     return pdf, False
+
+
+WHO = ".who"  # beside each PDF: the assessment ids it shows, one a line
+
+
+def purge(assessment_ids: set[str]) -> int:
+    """Delete every cached PDF that shows one of `assessment_ids` (a rep's reports and the team
+    reports that list them), and any PDF whose list is missing; returns how many."""
+    directory = cache_dir()
+    if not assessment_ids or not directory.is_dir():
+        return 0
+    purged = 0
+    for pdf in directory.glob("*.pdf"):
+        who = pdf.with_suffix(WHO)
+        try:
+            shown = set(who.read_text().split())
+        except FileNotFoundError:
+            shown = None  # written before the lists existed: whom it shows is unknown
+        if shown is None or shown & assessment_ids:
+            pdf.unlink(missing_ok=True)
+            who.unlink(missing_ok=True)
+            purged += 1
+    return purged

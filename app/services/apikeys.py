@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.errors import UserError
 from app.models import ApiKey, Organisation
+from app.services import audit
 
 KEY_PREFIX = "sf_live_"
 SCOPES = ("read", "write")
@@ -45,7 +46,12 @@ def check_scopes(scopes: str) -> str:
 
 
 def create_api_key(
-    *, db: Session, organisation: Organisation, name: str, scopes: str = "read write"
+    *,
+    db: Session,
+    organisation: Organisation,
+    name: str,
+    scopes: str = "read write",
+    actor: str = "cli",
 ) -> NewApiKey:
     name = name.strip()
     if not name:
@@ -64,6 +70,14 @@ def create_api_key(
     )
     db.add(api_key)
     db.flush()
+    audit.record(
+        db=db,
+        action="apikey.created",
+        actor=actor,
+        organisation_id=organisation.id,
+        subject_id=api_key.id,
+        detail={"name": name, "scopes": scopes, "prefix": prefix},
+    )
     return NewApiKey(api_key=api_key, key=key)
 
 
@@ -108,9 +122,19 @@ def list_api_keys(*, db: Session, organisation: Organisation) -> list[ApiKey]:
     )
 
 
-def revoke_api_key(*, db: Session, api_key: ApiKey, now: datetime | None = None) -> None:
+def revoke_api_key(
+    *, db: Session, api_key: ApiKey, actor: str = "cli", now: datetime | None = None
+) -> None:
     """The key stops working at once (the next request with it gets 401)."""
-    api_key.revoked_at = api_key.revoked_at or now or utcnow()
+    if api_key.revoked_at is None:
+        api_key.revoked_at = now or utcnow()
+        audit.record(
+            db=db,
+            action="apikey.revoked",
+            actor=actor,
+            organisation_id=api_key.organisation_id,
+            subject_id=api_key.id,
+        )
     db.flush()
 
 

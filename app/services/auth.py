@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.models import User
 from app.services import audit, sessions, throttle
-from app.services.users import authenticate_user
+from app.services.users import authenticate_user, find_user
 
 TooManyAttempts = throttle.TooManyAttempts
 
@@ -31,7 +31,17 @@ def sign_in(
     user = authenticate_user(db=db, email=email, password=password) if email else None
     if user is None:
         throttle.failed(db=db, email=email, ip=ip, now=now)
-        audit.record(db=db, action="user.sign_in_failed", actor="anonymous", detail={"ip": ip})
+        # A wrong password for a known account goes to that organisation's trail; what was
+        # typed as an unknown e-mail is not kept (it may be a password typed in the wrong box).
+        known = find_user(db=db, email=email) if email else None
+        audit.record(
+            db=db,
+            action="user.sign_in_failed",
+            actor="anonymous",
+            organisation_id=known.organisation_id if known else None,
+            subject_id=known.id if known else None,
+            detail={"ip": ip},
+        )
         return None
     throttle.succeeded(db=db, email=email, ip=ip)
     token = sessions.open_session(db=db, user=user, ip=ip, user_agent=user_agent, now=now)

@@ -74,6 +74,7 @@ class AssessmentDetail:
     emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
     progress: Progress | None = None
     purpose: str = "development"
+    participant_id: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -210,6 +211,7 @@ def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> Asses
         emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
         progress=progress_of(db=db, assessments=[assessment]).get(assessment.id),
         purpose=assessment.purpose,
+        participant_id=participant.id,
     )
 
 

@@ -18,7 +18,7 @@ from app.clock import as_utc
 from app.instrument.text import t
 from app.models import Assessment, Organisation
 from app.services.instruments import instrument_of
-from app.services.notice import Purpose, notice_for
+from app.services.notice import Purpose, kept_for, notice_for
 from app.services.notifications import Message
 from app.web.i18n import catalogue
 
@@ -120,6 +120,12 @@ def view(
         purpose=purpose_of(message, assessment),
         minutes=instrument.estimated_minutes,
         locale=locale,
+        kept=kept_for(
+            organisation=organisation.name,
+            retention_days=organisation.retention_days,
+            deidentified_norming=organisation.deidentified_norming,
+            locale=locale,
+        ),
     )
     colour = _colour(organisation)
     started = assessment.started_at is not None

@@ -1,4 +1,6 @@
-"""Consented, de-identified answers of completed assessments, for norming and research.
+"""Consented, de-identified answers of completed assessments, for norming and research,
+together with those kept de-identified when their participants were erased
+(app/services/privacy.py).
 
 One row per completed assessment whose participant consented, one column per item of one
 instrument version (the format `stagefit analyze` and `stagefit norms compute` read). A row
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
-from app.models import Answer, Assessment, InstrumentVersion, Organisation
+from app.models import Answer, Assessment, DeidentifiedResult, InstrumentVersion, Organisation
 from app.scoring.responses import RESPONDENT_COLUMN
 from app.services.instruments import instrument_of
 
@@ -56,6 +58,16 @@ def _exportable(db: Session, organisation: Organisation, key: str) -> list[Asses
     return list(db.scalars(statement))
 
 
+def _kept(db: Session, organisation: Organisation, key: str) -> list[DeidentifiedResult]:
+    """Results kept de-identified after an erasure (only consented ones ever are)."""
+    statement = (
+        select(DeidentifiedResult)
+        .join(InstrumentVersion, InstrumentVersion.id == DeidentifiedResult.instrument_version_id)
+        .where(DeidentifiedResult.organisation_id == organisation.id, InstrumentVersion.key == key)
+    )
+    return list(db.scalars(statement))
+
+
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
@@ -70,7 +82,13 @@ def export_responses(
     """The organisation's consented, completed answer sets of one instrument version (by
     default the newest version that has any)."""
     assessments = _exportable(db, organisation, instrument_key)
+    kept = _kept(db, organisation, instrument_key)
     versions = {a.instrument_version_id: a.instrument_version for a in assessments}
+    for row_kept in kept:
+        if row_kept.instrument_version_id not in versions:
+            version_row = db.get(InstrumentVersion, row_kept.instrument_version_id)
+            assert version_row is not None  # a foreign key
+            versions[version_row.id] = version_row
     if version is None:
         if not versions:
             raise UserError(
@@ -95,6 +113,9 @@ def export_responses(
     )
     for assessment_id, item_id, value in result:
         answers[assessment_id][item_id] = value
+    chosen_kept = [k for k in kept if k.instrument_version_id == row.id]
+    for number, row_kept in enumerate(chosen_kept):
+        answers[f"kept-{number}"] = {str(k): str(v) for k, v in row_kept.answers.items()}
     rows = [
         (secrets.token_hex(8), tuple(given.get(item_id, "") for item_id in item_ids))
         for given in answers.values()
@@ -105,5 +126,5 @@ def export_responses(
         instrument_version=row.version,
         item_ids=item_ids,
         rows=tuple(rows),
-        other_versions=len(assessments) - len(chosen),
+        other_versions=len(assessments) + len(kept) - len(chosen) - len(chosen_kept),
     )

@@ -36,7 +36,7 @@ from app.instrument.text import t
 from app.models import Answer, Assessment, Organisation, PageTiming, PartnerOrder, Result
 from app.services import assessments
 from app.services.instruments import get_instrument, get_norms
-from app.services.notice import Purpose
+from app.services.notice import Purpose, kept_for
 from app.vocabulary import AssessmentStatus, status_at
 
 # -- reading: what a link opens ---------------------------------------------------------------
@@ -75,6 +75,7 @@ class Visit:
     first_name: str = ""
     purpose: Purpose = Purpose.DEVELOPMENT
     share_feedback: bool = False  # the organisation lets reps have their feedback report
+    kept: str = ""  # what is kept, how long and for what (notice.kept_for)
 
     @property
     def title(self) -> str:
@@ -133,6 +134,14 @@ def visit(*, db: Session, token: str, now: datetime | None = None) -> Visit | No
         first_name=assessment.participant.first_name,
         purpose=purpose_of(db=db, assessment_id=assessment.id),
         share_feedback=bool(organisation and organisation.share_feedback),
+        kept=kept_for(
+            organisation=organisation.name,
+            retention_days=organisation.retention_days,
+            deidentified_norming=organisation.deidentified_norming,
+            locale=assessment.locale,
+        )
+        if organisation
+        else "",
     )
 
 

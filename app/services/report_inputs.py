@@ -83,6 +83,7 @@ class ReportInputs:
             logo_hash=self.branding.logo_hash,
             names="\x1f".join(names),
             extra=extra,
+            assessment_ids=tuple(rep.assessment_id for rep in self.reps),
         )
 
 

@@ -91,3 +91,12 @@ def send_reminders(*, db: Session, now: datetime, settings: Settings) -> None:
     from app.services.reminders import send_due
 
     send_due(db=db, now=now)
+
+
+@periodic("purge-past-retention", every=3600)
+def purge_past_retention(*, db: Session, now: datetime, settings: Settings) -> None:
+    """Participants past their organisation's retention period are erased (a batch an
+    hour; privacy.erase, the same as an erasure on request)."""
+    from app.services.retention import purge_due
+
+    purge_due(db=db, now=now)

@@ -101,7 +101,10 @@ def test_invitation_arrives_with_both_parts_the_link_branding_and_headers(
         assert "mara@test-org.example of Test Org has invited you" in body
         assert "About 6 minutes" in body  # the instrument's estimated_minutes
         assert "Your results are seen by Test Org" in body
-        assert "keeps your answers and results while it uses them" in body
+        # What is kept, how long and for what: the organisation's retention and norming.
+        flat = re.sub(r"\s+", " ", body)
+        assert "keeps your name, e-mail address, answers and results for 2 years" in flat
+        assert "comparison figures (norms)" in flat
         expires = invitation.assessment.expires_at
         assert f"{expires.day} {expires.strftime('%B %Y')}" in body
     assert '<html lang="en">' in html

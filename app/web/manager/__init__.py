@@ -7,6 +7,7 @@ from app.web.manager import (
     bulk_invite,
     home,
     invite,
+    privacy,
     session,
     settings,
     team_admin,
@@ -14,7 +15,17 @@ from app.web.manager import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (session, home, bulk_invite, invite, assessments, teams, team_admin, settings):
+for module in (
+    session,
+    home,
+    bulk_invite,
+    invite,
+    assessments,
+    teams,
+    team_admin,
+    settings,
+    privacy,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -8,10 +8,10 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentScope, CurrentUser, DatabaseDep, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
-from app.services import dashboard, notifications, reminders, reports
+from app.services import audit, dashboard, notifications, reminders, reports
 from app.services.access import Scope
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
@@ -38,6 +38,7 @@ def show(
     user: CurrentUser,
     scope: CurrentScope,
     db: SessionDep,
+    database: DatabaseDep,
     settings: SettingsDep,
     cancelled: str | None = None,
     done: str | None = None,
@@ -45,6 +46,14 @@ def show(
     detail = dashboard.assessment_detail(db=db, scope=scope, assessment_id=assessment_id)
     if detail is None:
         raise not_found()
+    if detail.report is not None:
+        audit.record_access(
+            database=database,
+            action="result.viewed",
+            actor=f"user:{user.id}",
+            organisation_id=user.organisation_id,
+            subject_id=assessment_id,
+        )
     link = new_link(request, settings.secret_key, assessment_id)
     assessment = _assessment(db, scope, assessment_id)
     response = render(
@@ -157,8 +166,10 @@ def renew_link(
 @router.get("/{assessment_id}/report.pdf")
 def report_pdf(
     assessment_id: str,
+    user: CurrentUser,
     scope: CurrentScope,
     db: SessionDep,
+    database: DatabaseDep,
     kind: Literal["manager", "participant"] = "manager",
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
@@ -177,5 +188,13 @@ def report_pdf(
         kind=kind,
         paper=paper,
         organisation_id=scope.organisation_id,
+    )
+    audit.record_access(
+        database=database,
+        action="report.downloaded",
+        actor=f"user:{user.id}",
+        organisation_id=user.organisation_id,
+        subject_id=assessment_id,
+        detail={"kind": kind},
     )
     return pdf_response(report, disposition="attachment")

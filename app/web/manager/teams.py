@@ -9,10 +9,10 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentScope, CurrentUser, DatabaseDep, SessionDep, SettingsDep
 from app.errors import UserError
 from app.models import Organisation
-from app.services import dashboard, reports
+from app.services import audit, dashboard, reports
 from app.services import teams as team_service
 from app.services.access import Scope
 from app.services.organisations import create_team
@@ -183,6 +183,7 @@ def report_pdf(
     user: CurrentUser,
     scope: CurrentScope,
     db: SessionDep,
+    database: DatabaseDep,
     paper: Literal["a4", "letter"] = "a4",
     caution: str | None = None,
 ) -> Response:
@@ -201,5 +202,12 @@ def report_pdf(
         paper=paper,
         organisation_id=scope.organisation_id,
         include_caution=include_caution,
+    )
+    audit.record_access(
+        database=database,
+        action="team_report.downloaded",
+        actor=f"user:{user.id}",
+        organisation_id=user.organisation_id,
+        subject_id=team_id,
     )
     return pdf_response(report, disposition="attachment")

@@ -66,6 +66,7 @@ def _notice(visit: Visit) -> Notice:
         purpose=visit.purpose,
         minutes=visit.questionnaire.instrument.estimated_minutes,
         locale=visit.locale,
+        kept=visit.kept,
     )
 
 
@@ -83,6 +84,7 @@ def welcome(request: Request, visit: Visit, token: str, errors: Any = ()) -> HTM
         minutes=q.instrument.estimated_minutes,
         item_count=q.item_count,
         consent_url=url(token, "consent"),
+        kept=visit.kept,
         errors=list(errors),
     )
 
