@@ -69,6 +69,8 @@ from app.models import Base, InstrumentVersion, Organisation  # noqa: E402
 MINI_INSTRUMENT = REPO / "tests" / "fixtures" / "mini-instrument.yaml"
 # Generous: a cold PDF render on a machine running two test workers can take seconds.
 SEND_TIMEOUT = 60.0
+# `stagefit serve` imports the whole stack; on a busy shared machine that alone took 15-30 s.
+START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -381,7 +383,7 @@ class ServerProcess:
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {log_path.read_text()}")
