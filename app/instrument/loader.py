@@ -133,7 +133,12 @@ def _yaml(data: bytes, name: str) -> Any:
         what = exc.problem or exc.context or "syntax error"
         raise InstrumentError([f"{name}:{line}: not valid YAML: {what}"]) from None
     except YAMLError as exc:
-        raise InstrumentError([f"{name}:1: not valid YAML: {exc}"]) from None
+        # e.g. a ReaderError (a NUL or other forbidden character): it knows the position,
+        # and its message goes on for a second line that would break the PATH:LINE format.
+        position = getattr(exc, "position", None)
+        line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
+        what = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise InstrumentError([f"{name}:{line}: not valid YAML: {what}"]) from None
     except RecursionError:
         raise InstrumentError([f"{name}:1: nested too deeply (over {MAX_DEPTH} levels)"]) from None
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.instrument.loader import InstrumentError, parse_instrument
+from tests.cli import run_stagefit
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini-instrument.yaml"
 SOURCE = MINI.read_text()
@@ -105,6 +106,7 @@ def _check(text: str) -> None:
         assert exc.problems, "an InstrumentError without a problem"
         for line in exc.problems:
             assert LINE_FORMAT.match(line), f"not PATH:LINE: message: {line!r}"
+            assert "\n" not in line, f"a problem over two lines: {line!r}"
 
 
 @FUZZ
@@ -143,3 +145,22 @@ def test_hostile_shapes_give_path_line_errors() -> None:
 
 def test_the_unmutated_file_loads() -> None:
     assert parse_instrument(SOURCE, NAME).key
+
+
+def test_the_validate_command_prints_path_line_for_hostile_files(tmp_path: Path) -> None:
+    """What an author sees: `stagefit instrument validate` prints one `PATH:LINE: message`
+    per problem on standard error and exits 1; no traceback, whatever the file holds."""
+    files = []
+    for n, text in enumerate([*HOSTILE, "\x00\x01", "key: [unclosed\n"]):
+        files.append(tmp_path / f"hostile-{n}.yaml")
+        files[-1].write_text(text)
+    files.append(tmp_path / "latin1.yaml")
+    files[-1].write_bytes("key: caf\xe9\n".encode("latin-1"))
+    result = run_stagefit("instrument", "validate", *map(str, files))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    for path in files:
+        assert any(line.startswith(f"{path}:") for line in lines), path
+    for line in lines:
+        assert re.match(rf"^{re.escape(str(tmp_path))}/\S+\.yaml:[1-9][0-9]*: \S", line), line
