@@ -519,7 +519,8 @@ def test_no_actor_gets_the_victims_data(
 
 
 def test_the_walk_can_fail(http: httpx.Client, db: Session, victim: Victim) -> None:
-    """The checks see a leak when there is one: the victim's own key reads its own report."""
+    """The checks see a leak when there is one: the victim's own key reads its own Greenhouse
+    order, judged as if it were another organisation's key."""
     own = Call(
         "GET",
         "/integrations/greenhouse/test_status",
@@ -529,6 +530,7 @@ def test_the_walk_can_fail(http: httpx.Client, db: Session, victim: Victim) -> N
     )
     response = _send(http, own, victim)
     assert response.status_code == 200
-    problems = _problems(own, response, victim, sent=own.url)  # the id was sent in the query
+    # Only the path counts as sent here, so the id in the answer is flagged too.
+    problems = _problems(own, response, victim, sent=own.url)
     assert any("expected [404]" in p for p in problems)
     assert any(victim.assessment_id in p for p in problems)  # partner_profile_url names it
