@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     # Webhooks to private, loopback and link-local addresses (SSRF): refused in production
     # unless allowed here; allowed elsewhere (tests and development use loopback receivers).
     webhook_allow_private: bool | None = None
+    # Requests a minute, counted per server process (app/ratelimit.py); 0 switches a limit off.
+    api_rate_limit: int = Field(default=600, ge=0)  # per API key (HR API and Greenhouse)
+    participant_rate_limit: int = Field(default=300, ge=0)  # per participant link
+    # Per client address on the participant pages: generous, a whole office may share one.
+    participant_address_rate_limit: int = Field(default=3000, ge=0)
 
     @property
     def trusted_proxy_list(self) -> list[str]:

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import Database
 from app.integrations.greenhouse.auth import GreenhouseCaller, basic, require_greenhouse_key
 from app.models import ApiKey
+from app.ratelimit import limit_participant
 from app.services.access import Scope, scope_of
 from app.services.sessions import SignedInUser
 
@@ -101,3 +102,8 @@ def _greenhouse(scope: str) -> Callable[..., GreenhouseCaller]:
 # Greenhouse calls with HTTP Basic (the key as the user name), not a Bearer key.
 GreenhouseReader = Annotated[GreenhouseCaller, Depends(_greenhouse("read"))]
 GreenhouseWriter = Annotated[GreenhouseCaller, Depends(_greenhouse("write"))]
+
+
+# The participant pages, counted per link and per address (app/ratelimit.py); a router-level
+# dependency, so a page added later is counted too.
+ParticipantRateLimit = Depends(limit_participant)

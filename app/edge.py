@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.limits import has_control_characters
 from app.problems import instance_of, problem
+from app.ratelimit import STATE_KEY as RATE_LIMIT_STATE
 
 log = logging.getLogger("stagefit.http")
 
@@ -138,6 +139,11 @@ class Edge:
                 for name, value in extra.items():
                     if name not in headers:
                         headers[name] = value
+                # The rate limit a route counted this request against (app/ratelimit.py).
+                verdict = scope.get("state", {}).get(RATE_LIMIT_STATE)
+                if verdict is not None:
+                    for name, value in verdict.headers().items():
+                        headers.setdefault(name, value)
             await send(message)
 
         refusal, receive = await self._check(scope, receive)

@@ -30,6 +30,8 @@ from app.db import Database
 from app.delivery.smtp import describe_transport
 from app.edge import Edge
 from app.integrations.greenhouse import routes as greenhouse
+from app.ratelimit import Limits
+from app.server import redact_access_log
 from app.web import manager, participant
 from app.worker import runtime as worker_runtime
 
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # WeasyPrint logs every layout step at INFO: noise in a server log, one line per step.
     logging.getLogger("weasyprint").setLevel(max(logging.WARNING, logging.root.level))
+    redact_access_log()
     database = Database(settings)
 
     @asynccontextmanager
@@ -70,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.limits = Limits(settings)
     problems.install(app)
     routers = (
         health.router,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import uvicorn
@@ -21,3 +23,25 @@ def uvicorn_config(app: Any, settings: Settings, *, host: str, port: int) -> uvi
         server_header=False,
         lifespan="on",
     )
+
+
+_LINK = re.compile(r"^/a/[^/?#]+")
+
+
+class RedactParticipantLinks(logging.Filter):
+    """uvicorn's access log prints each request's path, and a participant's path holds their
+    link token, which is their key: the log says /a/… instead (as problem details do)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn: '%s - "%s %s HTTP/%s" %d' % (client, method, path?query, version, status)
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], _LINK.sub("/a/…", args[2]), *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Put the filter on uvicorn's access logger, once however many apps are made."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactParticipantLinks) for f in access.filters):
+        access.addFilter(RedactParticipantLinks())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection
 
 from app.config import get_settings
 from app.db import create_db_engine
@@ -57,11 +58,35 @@ def run_migrations_online() -> None:
     engine = create_db_engine(_url())
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=False)
             _configure(connection=connection)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Batch mode rebuilds a SQLite table by dropping it: with foreign keys enforced, that
+    fails as soon as another table's rows point into it (any database holding data). The
+    pragma only works outside a transaction, hence on the driver's connection (which runs in
+    autocommit; app/db.py begins transactions itself)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """What enforcement would have caught, checked once at the end, in the transaction."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -69,6 +69,8 @@ from app.models import Base, InstrumentVersion, Organisation  # noqa: E402
 MINI_INSTRUMENT = REPO / "tests" / "fixtures" / "mini-instrument.yaml"
 # Generous: a cold PDF render on a machine running two test workers can take seconds.
 SEND_TIMEOUT = 60.0
+# `stagefit serve` imports the whole stack; on a busy shared machine that alone took 15-30 s.
+START_TIMEOUT = 120.0
 
 
 def free_port() -> int:
@@ -139,6 +141,11 @@ def settings(database_url: str, server_port: int) -> Settings:
         base_url=f"http://127.0.0.1:{server_port}",
         questionnaires_dir=REPO / "questionnaires",
         log_level="WARNING",
+        # Counted, but out of reach of the suite's own bursts; tests/integration/
+        # test_abuse_limits.py serves apps with small limits.
+        api_rate_limit=1_000_000,
+        participant_rate_limit=1_000_000,
+        participant_address_rate_limit=1_000_000,
     )
 
 
@@ -384,7 +391,7 @@ class ServerProcess:
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {log_path.read_text()}")

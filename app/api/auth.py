@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import ApiKey
+from app.ratelimit import limit_api_key
 from app.services.apikeys import authenticate_api_key, due_for_touch, touch
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,6 +32,7 @@ def require_api_key(request: Request, db: Session, *, scope: str = "read") -> Ap
     api_key = authenticate_api_key(db=db, key=key.strip())
     if api_key is None:
         raise HTTPException(401, "the API key is unknown or revoked", UNAUTHORISED_HEADERS)
+    limit_api_key(request, api_key.id)
     if scope not in api_key.scope_set:
         raise HTTPException(403, f"this API key does not have the {scope!r} scope")
     if due_for_touch(api_key):

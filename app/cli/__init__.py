@@ -27,9 +27,19 @@ def _register() -> None:
     global _registered
     if _registered:
         return
-    from app.cli import analysis, export, instrument, reports, scoring, service, teams, worker
+    from app.cli import (
+        analysis,
+        backup,
+        export,
+        instrument,
+        reports,
+        scoring,
+        service,
+        teams,
+        worker,
+    )
 
-    for module in (instrument, scoring, analysis, service, teams, reports, export, worker):
+    for module in (instrument, scoring, analysis, service, teams, reports, export, worker, backup):
         module.register(cli)
     _registered = True
 

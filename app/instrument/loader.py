@@ -26,6 +26,9 @@ from app.instrument.checks import Loc, check_instrument, check_norms_for
 from app.instrument.model import Instrument, NormTable
 
 M = TypeVar("M", bound=BaseModel)
+# Far deeper than any instrument (about 8 levels); deeper is a broken or hostile file, which
+# would otherwise end in a RecursionError rather than a line to fix.
+MAX_DEPTH = 50
 
 
 class InstrumentError(UserError):
@@ -75,7 +78,15 @@ def _quick(data: bytes) -> Instrument | None:
         if not isinstance(doc, dict):
             return None
         instrument = Instrument.model_validate(_plain(doc))
-    except (UnicodeDecodeError, YAMLError, ValidationError, ValueError, TypeError):
+    except (
+        UnicodeDecodeError,
+        YAMLError,
+        ValidationError,
+        ValueError,
+        TypeError,
+        RecursionError,
+        _Unusable,
+    ):
         return None
     return None if check_instrument(instrument) else instrument
 
@@ -122,7 +133,14 @@ def _yaml(data: bytes, name: str) -> Any:
         what = exc.problem or exc.context or "syntax error"
         raise InstrumentError([f"{name}:{line}: not valid YAML: {what}"]) from None
     except YAMLError as exc:
-        raise InstrumentError([f"{name}:1: not valid YAML: {exc}"]) from None
+        # e.g. a ReaderError (a NUL or other forbidden character): it knows the position,
+        # and its message goes on for a second line that would break the PATH:LINE format.
+        position = getattr(exc, "position", None)
+        line = text[:position].count("\n") + 1 if isinstance(position, int) else 1
+        what = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise InstrumentError([f"{name}:{line}: not valid YAML: {what}"]) from None
+    except RecursionError:
+        raise InstrumentError([f"{name}:1: nested too deeply (over {MAX_DEPTH} levels)"]) from None
 
 
 def _root(doc: Any, name: str) -> CommentedMap:
@@ -141,6 +159,8 @@ def _validate(model: type[M], doc: Any, name: str) -> M:
     root = _root(doc, name)
     try:
         return model.model_validate(_plain(root))
+    except _Unusable as exc:
+        raise InstrumentError([f"{name}:{_start_line(exc.node)}: {exc}"]) from None
     except ValidationError as exc:
         lines = [
             _line(name, root, tuple(err["loc"]), _message(err))
@@ -158,12 +178,35 @@ def _message(err: Any) -> str:
     return msg
 
 
-def _plain(node: Any) -> Any:
+class _Unusable(Exception):
+    """A document no instrument can be read from, whatever its fields: `node` is where."""
+
+    def __init__(self, node: Any, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def _plain(node: Any, parents: list[int] | None = None) -> Any:
     """ruamel's round-trip types as plain Python, so pydantic sees ordinary dicts and lists."""
-    if isinstance(node, Mapping):
-        return {_plain(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
+    if isinstance(node, Mapping | list):
+        parents = [] if parents is None else parents
+        if id(node) in parents:
+            raise _Unusable(node, "an alias (*name) refers to a node that contains it")
+        if len(parents) >= MAX_DEPTH:
+            raise _Unusable(node, f"nested too deeply (over {MAX_DEPTH} levels)")
+        parents.append(id(node))
+        try:
+            if isinstance(node, list):
+                return [_plain(v, parents) for v in node]
+            plain = {}
+            for k, v in node.items():
+                key = _plain(k, parents)
+                if isinstance(key, dict | list):
+                    raise _Unusable(node, "a key must be plain text, not a list or a mapping")
+                plain[key] = _plain(v, parents)
+            return plain
+        finally:
+            parents.pop()
     if isinstance(node, bool):
         return bool(node)
     if isinstance(node, int):

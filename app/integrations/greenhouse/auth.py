@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.models import ApiKey
+from app.ratelimit import limit_api_key
 from app.services.apikeys import authenticate_api_key, due_for_touch, touch
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="stagefit-greenhouse", charset="UTF-8"'}
@@ -68,6 +69,7 @@ def require_greenhouse_key(request: Request, db: Session, *, scope: str) -> Gree
     api_key = authenticate_api_key(db=db, key=key)
     if api_key is None:
         raise _refuse("the API key is unknown or revoked")
+    limit_api_key(request, api_key.id)
     if scope not in api_key.scope_set:
         raise HTTPException(403, f"this API key does not have the {scope!r} scope")
     if due_for_touch(api_key):

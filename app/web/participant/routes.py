@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from app.deps import SessionDep, SettingsDep
+from app.deps import ParticipantRateLimit, SessionDep, SettingsDep
 from app.instrument.questionnaire import AnswerProblem
 from app.problems import problem
 from app.services import feedback
@@ -21,7 +21,9 @@ from app.web.participant import pages, views
 from app.web.participant.security import same_origin
 from app.web.pdf import pdf_response
 
-router = APIRouter(prefix="/a", tags=["participant"], include_in_schema=False)
+router = APIRouter(
+    prefix="/a", tags=["participant"], include_in_schema=False, dependencies=[ParticipantRateLimit]
+)
 ANSWER_PREFIX = "answer:"
 
 
