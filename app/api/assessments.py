@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 
-from app.api.content import json_only
+from app.api.content import json_only, known_query_only
 from app.api.participants import participant_out
 from app.api.schemas import (
     EXTERNAL_ID,
@@ -33,9 +33,18 @@ from app.services.events import assessment_links
 from app.services.paging import CURSOR_PATTERN
 from app.vocabulary import AssessmentStatus
 
-router = APIRouter(prefix="/api/v1", tags=["assessments"], dependencies=[Depends(json_only)])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["assessments"],
+    dependencies=[Depends(json_only), Depends(known_query_only)],
+)
 AUTH = problem_responses(
-    401, 403, s401="No API key, or an unknown or revoked one.", s403="The key lacks the scope."
+    401,
+    403,
+    422,
+    s401="No API key, or an unknown or revoked one.",
+    s403="The key lacks the scope.",
+    s422="An invalid parameter, or a query parameter this call does not take.",
 )
 NOT_FOUND = problem_responses(404, s404="No such assessment in your organisation.")
 IDEMPOTENCY_409 = "a request with the same Idempotency-Key is still running"

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from app.api.content import known_query_only
 from app.api.schemas import InstrumentOut
 from app.deps import ApiKeyDep, SessionDep
 from app.problems import problem_responses
 from app.services.instruments import instrument_of, list_instrument_versions
 
-router = APIRouter(prefix="/api/v1", tags=["instruments"])
+router = APIRouter(prefix="/api/v1", tags=["instruments"], dependencies=[Depends(known_query_only)])
 
 
 @router.get(
     "/instruments",
     responses=problem_responses(
-        401, 403, s401="No API key, or an unknown or revoked one.", s403="The key lacks the scope."
+        401,
+        403,
+        422,
+        s401="No API key, or an unknown or revoked one.",
+        s403="The key lacks the scope.",
+        s422="A query parameter this call does not take.",
     ),
 )
 def list_instruments(api_key: ApiKeyDep, db: SessionDep) -> list[InstrumentOut]:
