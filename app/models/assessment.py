@@ -105,6 +105,10 @@ class Assessment(Base):
     completed_at: Mapped[datetime | None] = mapped_column()
     expires_at: Mapped[datetime | None] = mapped_column()
     cancelled_at: Mapped[datetime | None] = mapped_column()
+    # What the rep does or is hired for, if the manager said (app/scoring/roles.py): a role,
+    # or one stage of the sales process; reports show fit against it.
+    target_role: Mapped[str | None] = mapped_column(String(32))
+    target_stage: Mapped[str | None] = mapped_column(String(32))
 
     participant: Mapped[Participant] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()

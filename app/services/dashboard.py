@@ -12,9 +12,13 @@ from app.clock import utcnow
 from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport
+from app.reports.progress import describe_target
 from app.reports.team_context import TeamReport
+from app.reports.views import text
+from app.scoring.roles import ROLES, read_target
 from app.services import assessments as assessment_service
-from app.services.instruments import list_instrument_versions
+from app.services.history import HistoryEntry, history
+from app.services.instruments import instrument_of, list_instrument_versions
 from app.services.mail_status import EmailDelivery, email_deliveries
 from app.services.report_inputs import (
     ReportNotReady,
@@ -66,6 +70,12 @@ class AssessmentDetail:
     share_feedback: bool
     report: RepReport | None  # the result, as the Sales Manager Report sees it
     emails: tuple[EmailDelivery, ...] = ()  # the e-mails to the rep and what became of them
+    history: tuple[HistoryEntry, ...] = ()  # every assessment of the same person, newest first
+    target: str | None = None  # the role or stage named when inviting, in words
+
+    @property
+    def can_reinvite(self) -> bool:
+        return self.report is not None and self.report.validity.status != "valid"
 
     @property
     def is_open(self) -> bool:
@@ -207,6 +217,18 @@ def assessment_detail(
         share_feedback=bool(organisation.share_feedback),
         report=report,
         emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
+        history=tuple(history(db=db, assessment=assessment)),
+        target=_target_words(assessment),
+    )
+
+
+def _target_words(assessment: Assessment) -> str | None:
+    target = read_target(assessment.target_role, assessment.target_stage)
+    if target is None:
+        return None
+    instrument = instrument_of(assessment.instrument_version)
+    return describe_target(
+        target, {s.key: text(s.name, instrument.locales[0]) for s in instrument.stages}
     )
 
 
@@ -230,6 +252,21 @@ def team_detail(*, db: Session, organisation_id: str, team_id: str) -> TeamDetai
 def instrument_choices(*, db: Session) -> list[InstrumentVersion]:
     """Instrument versions a manager can invite to, newest first."""
     return list(reversed(list_instrument_versions(db=db)))
+
+
+def target_choices(*, db: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The invite form's role-or-stage options, grouped, as (value, label) pairs; stage names
+    from the newest questionnaire."""
+    roles = [(f"role:{r.key}", r.label) for r in ROLES.values()]
+    versions = instrument_choices(db=db)
+    if not versions:
+        return [("Role", roles)]
+    instrument = instrument_of(versions[0])
+    stages = [
+        (f"stage:{s.key}", f"{n}. {text(s.name, instrument.locales[0])}")
+        for n, s in enumerate(instrument.stages, start=1)
+    ]
+    return [("Role", roles), ("Stage of the sales process", stages)]
 
 
 def stage_keys() -> tuple[str, ...]:

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.web.manager import assessments, home, invite, session, teams
+from app.web.manager import assessments, compare, home, invite, session, teams
 
 router = APIRouter(include_in_schema=False)
-for module in (session, home, invite, assessments, teams):
+for module in (session, home, invite, assessments, teams, compare):
     router.include_router(module.router)
 
 __all__ = ["router"]

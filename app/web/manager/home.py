@@ -1,16 +1,35 @@
-"""The dashboard at /app: teams, counts per status, recent assessments with filters."""
+"""The dashboard at /app: teams, counts per status, assessments to search, filter and sort,
+and the same selection as CSV."""
 
 from __future__ import annotations
 
 from fastapi import Request, Response
+from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.deps import CurrentUser, SessionDep
-from app.services import dashboard
-from app.vocabulary import AssessmentStatus
+from app.services import assessment_list, dashboard, results_export
+from app.services.sessions import SignedInUser
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router
 
 router = manager_router(prefix="/app", tags=["manager"])
+
+
+def _filters(
+    db: Session,
+    user: SignedInUser,
+    status: str | None,
+    team: str | None,
+    validity: str | None,
+    q: str | None,
+    sort: str | None,
+) -> tuple[list[dashboard.TeamRow], assessment_list.Filters]:
+    teams = dashboard.teams(db=db, organisation_id=user.organisation_id)
+    filters = assessment_list.read_filters(
+        status=status, team=team, validity=validity, q=q, sort=sort, team_ids={t.id for t in teams}
+    )
+    return teams, filters
 
 
 @router.get("")
@@ -20,13 +39,15 @@ def home(
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
+    validity: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> Response:
     org = user.organisation_id
-    teams = dashboard.teams(db=db, organisation_id=org)
-    # Unknown filter values (old bookmarks, edited URLs) show everything rather than fail.
-    chosen = AssessmentStatus(status) if status in dashboard.STATUSES else None
-    team_id = team if any(t.id == team for t in teams) else None
-    rows = dashboard.recent_assessments(db=db, organisation_id=org, status=chosen, team_id=team_id)
+    teams, filters = _filters(db, user, status, team, validity, q, sort)
+    rows = assessment_list.listed(
+        db=db, organisation_id=org, filters=filters, limit=dashboard.LIST_LIMIT
+    )
     return render(
         request,
         "dashboard.html",
@@ -34,8 +55,33 @@ def home(
         teams=teams,
         counts=dashboard.status_counts(db=db, organisation_id=org),
         assessments=rows,
-        status=chosen,
-        team_id=team_id,
+        f=filters,
+        status=filters.status,
+        team_id=filters.team_id,
         statuses=dashboard.STATUSES,
+        validities=assessment_list.VALIDITIES,
+        sorts=assessment_list.SORTS,
+        export_query=request.url.query,
         limit=dashboard.LIST_LIMIT,
+    )
+
+
+@router.get("/export.csv")
+def export(
+    user: CurrentUser,
+    db: SessionDep,
+    status: str | None = None,
+    team: str | None = None,
+    validity: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+) -> Response:
+    """The dashboard's selection (all of it, not only the first page) as CSV."""
+    _, filters = _filters(db, user, status, team, validity, q, sort)
+    text = results_export.export_csv(db=db, organisation_id=user.organisation_id, filters=filters)
+    day = utcnow().strftime("%Y-%m-%d")
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="stagefit-results-{day}.csv"'},
     )

@@ -6,10 +6,12 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from app.config import Settings
 from app.deps import CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.limits import max_length, text_problem
 from app.models import InstrumentVersion, Organisation, Participant
+from app.scoring.roles import parse_target
 from app.services import assessments, dashboard, notifications
 from app.services.users import normalise_email
 from app.signing import sign, unsign
@@ -35,6 +37,7 @@ def _form(
         user=user,
         teams=dashboard.teams(db=db, organisation_id=user.organisation_id),
         instruments=dashboard.instrument_choices(db=db),
+        targets=dashboard.target_choices(db=db),
         values=values,
         errors=errors,
     )
@@ -56,7 +59,7 @@ TEXT_FIELDS = {
 
 
 def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
-    names = ("first_name", "last_name", "email", "team", "instrument")
+    names = ("first_name", "last_name", "email", "team", "instrument", "target")
     values = {name: field(form, name) for name in names}
     # A checkbox left unticked is not sent at all.
     values["send_email"] = "yes" if field(form, "send_email") else ""
@@ -102,6 +105,10 @@ def invite(
     )
     if version is None:
         errors.append(FieldError("No questionnaire is installed yet; ask your admin.", "email"))
+    try:
+        target = parse_target(values["target"])
+    except ValueError:
+        errors.append(FieldError("Choose one of the roles or stages, or none.", "target"))
     if errors or version is None:
         return _form(request, db, user, values, errors)
     organisation = db.get(Organisation, org)
@@ -118,6 +125,9 @@ def invite(
         seal_with=settings.secret_key,
     )
     assessment_id = invitation.assessment.id
+    if target is not None:
+        invitation.assessment.target_role = target.role
+        invitation.assessment.target_stage = target.stage
     if values["send_email"]:
         notifications.enqueue_email(
             db=db,
@@ -156,3 +166,22 @@ def new_link(request: Request, secret: str, assessment_id: str) -> str | None:
 def forget_new_link(response: Response, assessment_id: str) -> None:
     """Shown once: the cookie that carried the link is removed."""
     response.delete_cookie(INVITED_COOKIE, path=f"/app/assessments/{assessment_id}")
+
+
+def remember_new_link(response: Response, settings: Settings, assessment_id: str, url: str) -> None:
+    """Carry a new invitation's link to its page once (see new_link), for invitations made
+    elsewhere than this form (the result page's Re-invite)."""
+    response.set_cookie(
+        INVITED_COOKIE,
+        sign(
+            settings.secret_key,
+            "invited",
+            {"aid": assessment_id, "url": url},
+            seconds=INVITED_SECONDS,
+        ),
+        max_age=INVITED_SECONDS,
+        path=f"/app/assessments/{assessment_id}",
+        httponly=True,
+        samesite="strict",
+        secure=settings.base_url.startswith("https://"),
+    )

@@ -34,6 +34,9 @@ def date_time(moment: datetime | None) -> str:
 templates.env.filters.setdefault("date", date)
 templates.env.filters.setdefault("date_time", date_time)
 templates.env.globals.setdefault("STATUS_LABELS", STATUS_LABELS)
+templates.env.globals.setdefault(
+    "VALIDITY_LABELS", {"valid": "Valid", "caution": "Caution", "invalid": "Not valid"}
+)
 
 
 def render(
