@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,18 @@ class Filters:
     @property
     def any(self) -> bool:
         return bool(self.status or self.team_id or self.validity or self.search)
+
+    @property
+    def query(self) -> str:
+        """The filters as a query string (for the CSV link), only those that are set."""
+        pairs = {
+            "q": self.search,
+            "status": self.status.value if self.status else "",
+            "team": self.team_id or "",
+            "validity": self.validity or "",
+            "sort": "" if self.sort == "changed" else self.sort,
+        }
+        return urlencode({key: value for key, value in pairs.items() if value})
 
 
 def read_filters(

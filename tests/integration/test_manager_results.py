@@ -349,6 +349,12 @@ def test_csv_export_has_the_selection_and_defuses_formulas(
     # The export follows the dashboard's filters.
     only = signed_in.get("/app/export.csv", params={"status": "completed"}).text
     assert "evil@example.com" in only and "tab@example.com" not in only
+    # The dashboard's CSV link carries its search and filters.
+    page = parse(signed_in.get("/app", params={"q": "tab@", "sort": "name"}))
+    link = next(href for href in page.links if href.startswith("/app/export.csv"))
+    assert "q=tab%40" in link and "sort=name" in link
+    linked = signed_in.get(link).text
+    assert "tab@example.com" in linked and "evil@example.com" not in linked
 
 
 def test_new_actions_on_another_organisations_ids_are_404(

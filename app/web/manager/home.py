@@ -61,7 +61,6 @@ def home(
         statuses=dashboard.STATUSES,
         validities=assessment_list.VALIDITIES,
         sorts=assessment_list.SORTS,
-        export_query=request.url.query,
         limit=dashboard.LIST_LIMIT,
     )
 
