@@ -9,11 +9,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.api.auth import bearer, require_api_key
+from app.api.auth import READ_METHODS, bearer, require_api_key
+from app.api.idempotency import Idempotency, IdempotencyKeyHeader
 from app.config import Settings
 from app.db import Database
 from app.integrations.greenhouse.auth import GreenhouseCaller, basic, require_greenhouse_key
 from app.models import ApiKey
+from app.services.access import Scope, scope_of
 from app.services.sessions import SignedInUser
 
 
@@ -26,9 +28,6 @@ def get_app_settings(request: Request) -> Settings:
 def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
-
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -68,8 +67,26 @@ def _write_api_key(
 # FastAPI makes each dependency once per request: the handler's SessionDep is the very
 # session these two read the user or the key with.
 CurrentUser = Annotated[SignedInUser, Depends(_current_user)]
+
+
+def _scope(user: CurrentUser, db: SessionDep) -> Scope:
+    return scope_of(db=db, user=user)
+
+
+# What the signed-in manager may see: every manager page reads through it (services/access.py).
+CurrentScope = Annotated[Scope, Depends(_scope)]
 ApiKeyDep = Annotated[ApiKey, Depends(_api_key)]  # a key with the read scope
 WriteApiKeyDep = Annotated[ApiKey, Depends(_write_api_key)]  # a key with the write scope
+
+
+def _idempotency(
+    request: Request, db: SessionDep, api_key: WriteApiKeyDep, key: IdempotencyKeyHeader = None
+) -> Idempotency:
+    return Idempotency(request, db, api_key, key)
+
+
+# Every POST of the HR API takes this, and answers through `.respond(...)`.
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
 
 
 def _greenhouse(scope: str) -> Callable[..., GreenhouseCaller]:

@@ -14,7 +14,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app as app_package
 from app import problems
-from app.api import health, reports
+from app.api import assessments, health, instruments, participants, reports, webhooks
+from app.api import teams as team_api
 from app.config import Settings, get_settings
 from app.db import Database
 from app.delivery.smtp import describe_transport
@@ -61,7 +62,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     problems.install(app)
-    routers = (health.router, participant.router, manager.router, reports.router, greenhouse.router)
+    routers = (
+        health.router,
+        participant.router,
+        manager.router,
+        # /assessments/bulk before /assessments/{assessment_id}
+        assessments.router,
+        reports.router,
+        participants.router,
+        instruments.router,
+        webhooks.router,
+        team_api.router,
+        greenhouse.router,
+    )
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -85,7 +85,10 @@ async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     # A UserError that names its own status (404, 409...) gets that status's phrase as title;
     # bad input (400, 422) reads the same however it was found.
     title = "Invalid request" if status in (400, 422) else None
-    return problem(status, str(exc), title=title, instance=instance_of(request))
+    # A UserError may name each field at fault, as a malformed body's 422 does.
+    errors = getattr(exc, "errors", None)
+    extensions = {"errors": errors} if errors else {}
+    return problem(status, str(exc), title=title, instance=instance_of(request), **extensions)
 
 
 def install(app: FastAPI) -> None:
@@ -163,6 +166,11 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     schemas["Problem"].pop("$defs", None)
     for path_item in openapi.get("paths", {}).values():
         for operation in path_item.values():
+            if "requestBody" in operation:
+                # Starlette refuses a body it cannot decode before any route code runs.
+                operation.setdefault("responses", {}).setdefault(
+                    "400", {"description": "The body is not well-formed (not decodable JSON)."}
+                )
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {PROBLEM_JSON: {"schema": reference}}

@@ -10,6 +10,7 @@ from app.db import Database
 from app.models import ApiKey
 from app.services.apikeys import authenticate_api_key, due_for_touch, touch
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UNAUTHORISED_HEADERS = {"WWW-Authenticate": 'Bearer realm="stagefit"'}
 # Declares the scheme in the OpenAPI document; the key itself is checked below.
 bearer = HTTPBearer(
@@ -33,7 +34,14 @@ def require_api_key(request: Request, db: Session, *, scope: str = "read") -> Ap
     if scope not in api_key.scope_set:
         raise HTTPException(403, f"this API key does not have the {scope!r} scope")
     if due_for_touch(api_key):
-        database: Database = request.app.state.database
-        with database.session(write=True) as own:
-            touch(db=own, api_key_id=api_key.id)
+        if request.method in READ_METHODS:
+            # A read's session never writes; the last use gets a transaction of its own.
+            database: Database = request.app.state.database
+            with database.session(write=True) as own:
+                touch(db=own, api_key_id=api_key.id)
+        else:
+            # A write's session holds SQLite's write lock already (BEGIN IMMEDIATE): a second
+            # writer would wait for it until it timed out, so the last use is written with
+            # the request (and lost if the request fails).
+            touch(db=db, api_key_id=api_key.id)
     return api_key

@@ -27,9 +27,9 @@ def _register() -> None:
     global _registered
     if _registered:
         return
-    from app.cli import analysis, export, instrument, reports, scoring, service, worker
+    from app.cli import analysis, export, instrument, reports, scoring, service, teams, worker
 
-    for module in (instrument, scoring, analysis, service, reports, export, worker):
+    for module in (instrument, scoring, analysis, service, teams, reports, export, worker):
         module.register(cli)
     _registered = True
 

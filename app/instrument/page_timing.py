@@ -13,15 +13,19 @@ MAX_PAGE_SECONDS = 30 * 60.0
 CLIENT_SLACK_SECONDS = 5.0
 
 
-def page_stamp(*, secret: str, assessment_id: str, page: int, now: float) -> str:
+def page_stamp(
+    *, secret: str, assessment_id: str, page: int, now: float, layout: str = "standard"
+) -> str:
     """Signed, so that the participant's browser cannot make a page look read longer or
-    shorter than it was."""
+    shorter than it was, nor pass a page of one layout off as the same number in another."""
     millis = int(now * 1000)
-    return f"{millis}.{_signature(secret, assessment_id, page, millis)}"
+    return f"{millis}.{_signature(secret, assessment_id, page, millis, layout)}"
 
 
-def _signature(secret: str, assessment_id: str, page: int, millis: int) -> str:
-    message = f"{assessment_id}:{page}:{millis}".encode()
+def _signature(secret: str, assessment_id: str, page: int, millis: int, layout: str) -> str:
+    # The standard layout keeps the message it had before layouts, so open pages stay valid.
+    where = f"{page}" if layout == "standard" else f"{layout}:{page}"
+    message = f"{assessment_id}:{where}:{millis}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -33,6 +37,7 @@ def page_seconds(
     stamp: str,
     now: float,
     active: str = "",
+    layout: str = "standard",
 ) -> float | None:
     """Seconds spent on a page, or None when the stamp is missing or not ours.
 
@@ -43,7 +48,7 @@ def page_seconds(
     if not (millis_text.isascii() and millis_text.isdigit()) or len(millis_text) > 15:
         return None
     millis = int(millis_text)
-    expected = _signature(secret, assessment_id, page, millis)
+    expected = _signature(secret, assessment_id, page, millis, layout)
     if not hmac.compare_digest(signature.encode(), expected.encode()):
         return None
     elapsed = now - millis / 1000

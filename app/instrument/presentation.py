@@ -3,17 +3,28 @@
 Likert and impression items are interleaved round-robin across competencies so that no page
 dwells on one competency (which invites answering the scale rather than the item), and the
 situational judgement items get pages of their own, spread through the questionnaire.
+
+Two layouts share one order: `standard` (up to 10 statements or 2 scenarios a page) and
+`compact`, for narrow screens, which splits each standard page into pages of at most 6
+statements or one scenario. Question numbers are therefore the same in both; only the page
+breaks differ, so a participant who changes device keeps every answer and question number.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import zip_longest
+from typing import Literal
 
 from app.instrument.model import ImpressionItem, Instrument, LikertItem, SjtItem
 
 STATEMENTS_PER_PAGE = 10
 SJT_PER_PAGE = 2
+COMPACT_STATEMENTS_PER_PAGE = 6
+COMPACT_SJT_PER_PAGE = 1
+
+Layout = Literal["standard", "compact"]
+LAYOUTS: tuple[Layout, ...] = ("standard", "compact")
 
 
 def _statement_order(instrument: Instrument) -> list[str]:
@@ -50,8 +61,7 @@ def _chunks(ids: list[str], size: int) -> list[list[str]]:
     return pages
 
 
-def pages(instrument: Instrument) -> list[list[str]]:
-    """Item ids page by page, in presentation order."""
+def _standard_pages(instrument: Instrument) -> list[list[str]]:
     statement_pages = _chunks(_statement_order(instrument), STATEMENTS_PER_PAGE)
     sjt = [item.id for item in instrument.items if isinstance(item, SjtItem)]
     sjt_pages = [sjt[k : k + SJT_PER_PAGE] for k in range(0, len(sjt), SJT_PER_PAGE)]
@@ -66,6 +76,20 @@ def pages(instrument: Instrument) -> list[list[str]]:
             result.append(sjt_pages.pop(0))
     result.extend(sjt_pages)
     return result
+
+
+def _compact(page: list[str], instrument: Instrument) -> list[list[str]]:
+    sjt = {item.id for item in instrument.items if isinstance(item, SjtItem)}
+    size = COMPACT_SJT_PER_PAGE if page and page[0] in sjt else COMPACT_STATEMENTS_PER_PAGE
+    return _chunks(page, size)
+
+
+def pages(instrument: Instrument, layout: Layout = "standard") -> list[list[str]]:
+    """Item ids page by page, in presentation order."""
+    standard = _standard_pages(instrument)
+    if layout == "standard":
+        return standard
+    return [part for page in standard for part in _compact(page, instrument)]
 
 
 def presentation_order(instrument: Instrument) -> list[str]:

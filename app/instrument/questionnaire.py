@@ -9,6 +9,7 @@ from typing import Literal
 
 from app.instrument.answers import answer_options
 from app.instrument.model import Instrument, Item
+from app.instrument.presentation import Layout
 from app.instrument.presentation import pages as instrument_pages
 
 ProblemCode = Literal["unknown_item", "bad_value"]
@@ -24,6 +25,7 @@ class Questionnaire:
     number_of: dict[str, int]  # item id → question number (1-based, presentation order)
     allowed: dict[str, frozenset[str]]  # item id → the values an answer may take
     items: dict[str, Item] = field(repr=False)
+    layout: Layout = "standard"
 
     @property
     def item_count(self) -> int:
@@ -39,8 +41,8 @@ def allowed_answers(instrument: Instrument) -> dict[str, frozenset[str]]:
     return answer_options(instrument)
 
 
-def build_questionnaire(instrument: Instrument) -> Questionnaire:
-    page_list = instrument_pages(instrument)
+def build_questionnaire(instrument: Instrument, layout: Layout = "standard") -> Questionnaire:
+    page_list = instrument_pages(instrument, layout)
     page_of: dict[str, int] = {}
     number_of: dict[str, int] = {}
     for page_number, page in enumerate(page_list, start=1):
@@ -54,6 +56,7 @@ def build_questionnaire(instrument: Instrument) -> Questionnaire:
         number_of=number_of,
         allowed=allowed_answers(instrument),
         items={item.id: item for item in instrument.items},
+        layout=layout,
     )
 
 
@@ -99,6 +102,31 @@ def first_unanswered_page(q: Questionnaire, given: Mapping[str, str]) -> int | N
         if any(item_id not in given for item_id in page):
             return number
     return None
+
+
+def resume_page(q: Questionnaire, given: Mapping[str, str]) -> int | None:
+    """Where the participant left off: the first page with an unanswered item after the
+    furthest answered question (questions skipped before it are listed on the review page);
+    else the first page with a gap; None when every item is answered."""
+    answered = [q.number_of[item_id] for item_id in given if item_id in q.number_of]
+    furthest = max(answered, default=0)
+    for number, page in enumerate(q.pages, start=1):
+        if any(item_id not in given and q.number_of[item_id] > furthest for item_id in page):
+            return number
+    return first_unanswered_page(q, given)
+
+
+def skipped_before(q: Questionnaire, given: Mapping[str, str], page: int) -> int:
+    """How many questions on the pages before `page` have no answer."""
+    return sum(1 for p in q.pages[: page - 1] for item_id in p if item_id not in given)
+
+
+def minutes_left(q: Questionnaire, given: Mapping[str, str]) -> int:
+    """The instrument's estimate scaled to the questions still unanswered, rounded up."""
+    left = sum(1 for item_id in q.number_of if item_id not in given)
+    if not left or not q.item_count:
+        return 0
+    return max(1, -(-q.instrument.estimated_minutes * left // q.item_count))
 
 
 def unanswered(q: Questionnaire, given: Mapping[str, str]) -> list[str]:

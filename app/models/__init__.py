@@ -25,6 +25,7 @@ from app.models.organisation import (
     SignInFailure,
     SignInSession,
     Team,
+    TeamManager,
     User,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "SignInSession",
     "StatusColumn",
     "Team",
+    "TeamManager",
     "UTCDateTime",
     "User",
     "WebhookEndpoint",

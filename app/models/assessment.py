@@ -98,6 +98,11 @@ class Assessment(Base):
     # The token sealed (app/sealing.py), so the link can be sent or copied again.
     token_sealed: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # How the questions are split into pages (app/instrument/presentation.py): chosen for the
+    # participant's screen when they start, changeable by them on any page.
+    page_layout: Mapped[str] = mapped_column(
+        String(16), default="standard", server_default="standard"
+    )
     consented_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
@@ -135,6 +140,8 @@ class PageTiming(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), index=True)
     page: Mapped[int] = mapped_column(Integer)
+    # The layout the page number belongs to: the same number holds other items in another.
+    layout: Mapped[str] = mapped_column(String(16), default="standard", server_default="standard")
     seconds: Mapped[float] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

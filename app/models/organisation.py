@@ -75,6 +75,22 @@ class Team(Base):
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived teams leave lists and pickers; their reps and results are kept.
+    archived_at: Mapped[datetime | None] = mapped_column()
+
+
+class TeamManager(Base):
+    """A sign-in with role `manager` manages this team: they see its reps and results."""
+
+    __tablename__ = "team_managers"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

@@ -22,6 +22,7 @@ from app.reports.views import (
     MethodNotes,
     ScoreView,
     bands,
+    bands_line,
     method_notes,
     score,
     text,
@@ -74,7 +75,8 @@ class PhaseFit:
 class Action:
     competency: CompetencyView
     why: str
-    action: str
+    action: str  # a coaching action of `stage`, the stage `why` names
+    stage: str = ""
 
 
 @dataclass
@@ -97,6 +99,7 @@ class RepReport:
     development_areas: list[CompetencyView]
     actions: list[Action]
     method: MethodNotes
+    bands_line: str = ""
     charts: dict[str, str] = field(default_factory=dict)
     change: ChangeView | None = None  # since the rep's previous result, if there is one
     target_fit: TargetFitView | None = None  # for the role or stage named when inviting
@@ -168,6 +171,10 @@ def _actions(
             weakest_first(c),
         ),
     )
+    coaching: dict[str, list[str]] = {
+        s.key: [text(line, locale) for line in s.coaching] for s in instrument.stages
+    }
+    used: set[str] = set()
     actions = []
     for c in ranked[:3]:
         if c.key in fit_stage:
@@ -179,8 +186,26 @@ def _actions(
         else:
             weight, stage_key = top_weight.get(c.key, (0.0, ""))
             why = f"{c.score.label} · weighs {weight:.0%} in {names.get(stage_key, 'no stage')}"
-        actions.append(Action(competency=c, why=why, action=c.development[0]))
+        # The action coaches the stage the line names (a manager reads "weighs 30 % in
+        # Closing" and expects a closing exercise), choosing the stage's coaching line closest
+        # to the competency; the competency's own first step where the stage has none.
+        line = _closest(coaching.get(stage_key, []), c, used) or c.development[0]
+        used.add(line)
+        actions.append(Action(competency=c, why=why, action=line, stage=names.get(stage_key, "")))
     return actions
+
+
+def _words(sentence: str) -> set[str]:
+    return {w.strip(".,;:()'\"").lower() for w in sentence.split() if len(w) > 4}
+
+
+def _closest(lines: list[str], c: CompetencyView, used: set[str]) -> str | None:
+    """The unused coaching line sharing the most words with the competency's description."""
+    about = _words(" ".join([c.name, c.definition, c.low, c.high, *c.development]))
+    free = [line for line in lines if line not in used] or lines
+    if not free:
+        return None
+    return max(free, key=lambda line: (len(_words(line) & about), -free.index(line)))
 
 
 def _phase_band(
@@ -284,6 +309,7 @@ def rep_report(
         development_areas=development_areas,
         actions=_actions(competencies, instrument, best_fit_keys, locale),
         method=method_notes(instrument, result, locale, norms),
+        bands_line=bands_line(instrument, band_views),
     )
     if previous is not None and previous[1].instrument == result.instrument:
         report.change = change_view(

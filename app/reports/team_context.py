@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from statistics import mean
 
 from app.instrument.model import BandKey, Instrument, NormTable
+from app.reports.validity_reason import validity_reason
 from app.reports.views import (
     LOW,
     NO_SCORE,
@@ -33,6 +34,10 @@ class Member:
     name: str
     validity: str
     stages: dict[str, ScoreView]
+    # Why the rep is kept out of rankings and the assignment ("Invalid: answered too fast");
+    # None when the result is ranked.
+    excluded: str | None = None
+    reason: str | None = None  # the validity line, also for caution results that are ranked
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class StageColumn:
     ranking: list[tuple[Member, ScoreView]]
     not_enough: list[Member]
     gap_reasons: list[str]
+    gap_codes: list[str]
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,27 @@ class TeamReport:
     priorities: list[Priority]
     caution_count: int
     method: MethodNotes
+    excluded: list[Member]
+    include_caution: bool = False
+
+
+def is_ranked(validity: str, *, include_caution: bool) -> bool:
+    """Whether a result takes part in rankings and the assignment: valid ones always,
+    caution ones when asked for, invalid ones never."""
+    return validity == "valid" or (include_caution and validity == "caution")
+
+
+def sort_members(members: Sequence[Member], stage: str) -> list[Member]:
+    """Reps by their fit for `stage`, best first; those kept out and those without a score
+    for it last, by name."""
+
+    def key(member: Member) -> tuple[int, float, str]:
+        s = member.stages.get(stage, NO_SCORE)
+        if member.excluded is not None or s.sten is None:
+            return (1, 0.0, member.name.lower())
+        return (0, -float(s.sten), member.name.lower())
+
+    return sorted(members, key=key)
 
 
 def _fit_value(stage: StageScore) -> float | None:
@@ -134,25 +161,35 @@ def team_report(
     paper: str = "a4",
     norms: NormTable | None = None,
     date: str = "",
+    include_caution: bool = False,
 ) -> TeamReport:
+    """The team report; invalid results (and caution ones unless `include_caution`) are shown
+    but kept out of rankings, the assignment, gaps and priorities."""
     band_views = bands(instrument, locale)
     people: dict[str, Member] = {}
     fit: dict[str, dict[str, float]] = {}
     band_of: dict[str, dict[str, BandKey]] = {}
     for m in members:
         stages = m.result.stages
+        status = m.result.validity.status
+        reason = validity_reason(m.result.validity)
+        in_ranking = is_ranked(status, include_caution=include_caution)
         people[m.assessment_id] = Member(
             id=m.assessment_id,
             name=m.name,
-            validity=m.result.validity.status,
+            validity=status,
             stages={s.key: score(s, band_views) for s in stages},
+            excluded=None if in_ranking else reason,
+            reason=reason,
         )
+        if not in_ranking:
+            continue
         fit[m.assessment_id] = {s.key: v for s in stages if (v := _fit_value(s)) is not None}
         band_of[m.assessment_id] = {
             s.key: s.band for s in stages if _fit_value(s) is not None and s.band
         }
     match = match_team(fit, headcounts=headcounts, bands=band_of)
-    gaps = {g.stage: list(g.reasons) for g in match.gaps}
+    gaps = {g.stage: g for g in match.gaps}
     columns = []
     for number, stage in enumerate(instrument.stages, start=1):
         ranked = [people[rep] for rep in match.rankings.get(stage.key, ())]
@@ -169,9 +206,11 @@ def team_report(
                 ],
                 ranking=[(p, p.stages.get(stage.key, NO_SCORE)) for p in ranked],
                 not_enough=sorted(
-                    (p for p in people.values() if p not in ranked), key=lambda p: p.name
+                    (p for p in people.values() if p not in ranked and p.excluded is None),
+                    key=lambda p: p.name,
                 ),
-                gap_reasons=gaps.get(stage.key, []),
+                gap_reasons=list(gaps[stage.key].reasons) if stage.key in gaps else [],
+                gap_codes=list(gaps[stage.key].codes) if stage.key in gaps else [],
             )
         )
     depth = max((len(c.ranking) for c in columns), default=0)
@@ -194,7 +233,13 @@ def team_report(
         unassigned=sorted((people[r] for r in match.unassigned), key=lambda p: p.name.lower()),
         headcounts=dict(headcounts) if headcounts is not None else None,
         gaps=[c for c in columns if c.gap_reasons],
-        priorities=_priorities(instrument, members, band_views, locale),
+        priorities=_priorities(
+            instrument, [m for m in members if m.assessment_id in fit], band_views, locale
+        ),
         caution_count=sum(1 for p in people.values() if p.validity != "valid"),
         method=method,
+        excluded=sorted(
+            (p for p in people.values() if p.excluded is not None), key=lambda p: p.name.lower()
+        ),
+        include_caution=include_caution,
     )

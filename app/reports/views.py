@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from app.instrument.model import Instrument, NormTable
 from app.instrument.process import BAND_KEYS
@@ -13,6 +14,20 @@ from app.reports.palette import BAND_COLOURS, BAND_TEXT
 from app.scoring.result import CompetencyScore, Result, StageScore
 
 NOT_ENOUGH = "not enough answers"
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 LOW = 1  # band index of Small risk: it and Risk are the low bands
 
 
@@ -40,6 +55,19 @@ def bands(instrument: Instrument, locale: str) -> dict[str, BandView]:
     """The instrument's five bands with their labels, lowest first."""
     labels: dict[str, str] = {band.key: text(band.label, locale) for band in instrument.bands}
     return {key: BandView(key, labels[key], index) for index, key in enumerate(BAND_KEYS)}
+
+
+def bands_line(instrument: Instrument, band_views: Mapping[str, BandView]) -> str:
+    """One line that explains the five bands, with their sten ranges from the instrument."""
+    cuts = [int(cut) for cut in instrument.scoring.band_cuts]
+    lows = [1, *(cut + 1 for cut in cuts)]
+    highs = [*cuts, 10]
+    ordered = sorted(band_views.values(), key=lambda b: b.index)
+    ranges = " · ".join(
+        f"{b.label} {lo}–{hi}" if lo < hi else f"{b.label} {lo}"
+        for b, lo, hi in zip(ordered, lows, highs, strict=True)
+    )
+    return f"Fit on a 1–10 scale (5.5 is the norm group's average), in five bands: {ranges}."
 
 
 @dataclass(frozen=True)
@@ -157,6 +185,24 @@ class MethodNotes:
     reliability_max: float
     confidence: int  # per cent
     simulated: bool = False  # no real respondent in the norm group: reliabilities not measured
+
+    @property
+    def norm_date_words(self) -> str:
+        return in_words(self.norm_date)
+
+    @property
+    def scored_words(self) -> str:
+        return in_words(self.scored_at)
+
+
+def in_words(day: str) -> str:
+    """2026-12-01 as "1 December 2026" (a customer's PDF says dates in words); other text as
+    it is."""
+    try:
+        parsed = date.fromisoformat(day[:10])
+    except ValueError:
+        return day
+    return f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
 
 
 def method_notes(

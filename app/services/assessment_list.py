@@ -15,6 +15,7 @@ from app import models
 from app.clock import utcnow
 from app.models import Assessment, Participant, Team
 from app.services import assessments as assessment_service
+from app.services.access import Scope
 from app.vocabulary import AssessmentStatus, status_at
 
 VALIDITIES = ("valid", "caution", "invalid")
@@ -100,9 +101,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def selection(
-    *, organisation_id: str, filters: Filters, columns: tuple[Any, ...] = ()
-) -> Select[Any]:
+def selection(*, scope: Scope, filters: Filters, columns: tuple[Any, ...] = ()) -> Select[Any]:
     """Assessment, Participant, team name, validity (and `columns`) of the matching rows."""
     validity = validity_of()
     query = (
@@ -110,7 +109,7 @@ def selection(
         .join(Participant, Participant.id == Assessment.participant_id)
         .outerjoin(Team, Team.id == Assessment.team_id)
         .outerjoin(models.Result, models.Result.assessment_id == Assessment.id)
-        .where(Assessment.organisation_id == organisation_id)
+        .where(scope.assessments())
     )
     if filters.status is not None:
         query = query.where(assessment_service.status_seen(utcnow()) == filters.status)
@@ -139,9 +138,9 @@ def selection(
 
 
 def listed(
-    *, db: Session, organisation_id: str, filters: Filters, limit: int | None
+    *, db: Session, scope: Scope, filters: Filters, limit: int | None
 ) -> list[ListedAssessment]:
-    query = selection(organisation_id=organisation_id, filters=filters)
+    query = selection(scope=scope, filters=filters)
     if limit is not None:
         query = query.limit(limit)
     now = utcnow()

@@ -22,6 +22,7 @@ from app.models import (
     StatusColumn,
     Team,
 )
+from app.models.base import new_id
 from app.sealing import seal, unseal
 from app.services import audit, events, greenhouse_callback
 from app.services.instruments import default_norm_table
@@ -102,10 +103,12 @@ def invite(
     locale: str = "en",
     actor: str = "cli",
     seal_with: str | None = None,
+    participant: Participant | None = None,
     now: datetime | None = None,
 ) -> Invitation:
     """A new assessment with the instrument version and its norm table frozen now.
-    `seal_with` (the secret key) keeps a sealed copy of the link, to send or show it again."""
+    `seal_with` (the secret key) keeps a sealed copy of the link, to send or show it again.
+    `participant`: the one found or created by the caller already (else found by e-mail)."""
     now = now or utcnow()
     if team_id is not None:
         team = db.get(Team, team_id)
@@ -114,17 +117,21 @@ def invite(
     expires_at = as_utc(expires_at) if expires_at else now + DEFAULT_VALIDITY
     if expires_at <= now:
         raise UserError("expires_at must be in the future")
-    participant = find_or_create_participant(
-        db=db,
-        organisation=organisation,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        external_id=external_id,
-        team_id=team_id,
-    )
+    if participant is None:
+        participant = find_or_create_participant(
+            db=db,
+            organisation=organisation,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            external_id=external_id,
+            team_id=team_id,
+        )
+    elif team_id is not None:
+        participant.team_id = team_id
     token, token_hash = new_token()
     assessment = Assessment(
+        id=new_id(),
         organisation_id=organisation.id,
         participant_id=participant.id,
         team_id=team_id if team_id is not None else participant.team_id,
@@ -138,8 +145,9 @@ def invite(
         updated_at=now,
         expires_at=expires_at,
     )
+    # No flush here: the id is set above, so many invitations in one transaction are
+    # written together (the HR API's bulk order) at the next flush or the commit.
     db.add(assessment)
-    db.flush()
     audit.record(
         db=db,
         action="assessment.invited",

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from app.errors import UserError
 from app.reports.progress import describe_target
 from app.reports.views import ScoreView, bands, score, text
-from app.services.report_inputs import assessment_inputs
+from app.services.access import Scope, find_assessment
+from app.services.report_inputs import ReportNotFound, assessment_inputs
 
 MIN_REPS, MAX_REPS = 2, 4
 
@@ -38,7 +39,7 @@ class Comparison:
     mixed_versions: bool  # results of different questionnaire versions: compare with care
 
 
-def compare(*, db: Session, organisation_id: str, assessment_ids: list[str]) -> Comparison:
+def compare(*, db: Session, scope: Scope, assessment_ids: list[str]) -> Comparison:
     """The completed results of the given assessments of one organisation, in the order given;
     another organisation's id is not found (ReportNotFound), an open one not ready."""
     ids = list(dict.fromkeys(assessment_ids))  # the same rep twice adds nothing
@@ -49,8 +50,10 @@ def compare(*, db: Session, organisation_id: str, assessment_ids: list[str]) -> 
     competencies: dict[str, str] = {}
     versions: set[tuple[str, str]] = set()
     for assessment_id in ids:
+        if find_assessment(db=db, scope=scope, assessment_id=assessment_id) is None:
+            raise ReportNotFound(f"no assessment {assessment_id}")
         inputs = assessment_inputs(
-            db=db, assessment_id=assessment_id, organisation_id=organisation_id
+            db=db, assessment_id=assessment_id, organisation_id=scope.organisation_id
         )
         instrument, result, locale = inputs.instrument, inputs.result, inputs.locale
         views = bands(instrument, locale)

@@ -13,10 +13,13 @@ from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport
 from app.reports.progress import describe_target
-from app.reports.team_context import TeamReport
+from app.reports.team_context import TeamReport, sort_members
 from app.reports.views import text
 from app.scoring.roles import ROLES, read_target
 from app.services import assessments as assessment_service
+from app.services.access import Scope
+from app.services.access import find_assessment as find_assessment
+from app.services.access import find_team as find_team
 from app.services.history import HistoryEntry, history
 from app.services.instruments import instrument_of, list_instrument_versions
 from app.services.mail_status import EmailDelivery, email_deliveries
@@ -39,6 +42,7 @@ class TeamRow:
     name: str
     reps: int
     completed: int
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,17 +90,18 @@ class AssessmentDetail:
 class TeamDetail:
     id: str
     name: str
+    archived: bool
     status_counts: dict[str, int]
     report: TeamReport | None  # None until a rep of the team has completed
+    include_caution: bool = False  # whether caution results are ranked and assigned too
 
 
-def status_counts(
-    *, db: Session, organisation_id: str, team_id: str | None = None
-) -> dict[str, int]:
+def status_counts(*, db: Session, scope: Scope, team_id: str | None = None) -> dict[str, int]:
     seen = assessment_service.status_seen(utcnow()).label("status")
     query = (
         select(seen, func.count())
-        .where(Assessment.organisation_id == organisation_id)
+        .join(Participant, Participant.id == Assessment.participant_id)
+        .where(scope.assessments())
         .group_by(seen)
     )
     if team_id is not None:
@@ -105,7 +110,9 @@ def status_counts(
     return {status: found.get(status, 0) for status in STATUSES}
 
 
-def teams(*, db: Session, organisation_id: str) -> list[TeamRow]:
+def teams(*, db: Session, scope: Scope, archived: bool = False) -> list[TeamRow]:
+    """The teams the scope sees: live ones, or with `archived` the archived ones only."""
+    organisation_id = scope.organisation_id
     reps = (
         select(Participant.team_id, func.count().label("n"))
         .where(Participant.organisation_id == organisation_id)
@@ -125,21 +132,17 @@ def teams(*, db: Session, organisation_id: str) -> list[TeamRow]:
         select(Team.id, Team.name, reps.c.n, completed.c.n)
         .outerjoin(reps, reps.c.team_id == Team.id)
         .outerjoin(completed, completed.c.team_id == Team.id)
-        .where(Team.organisation_id == organisation_id)
+        .where(scope.teams())
+        .where(Team.archived_at.is_not(None) if archived else Team.archived_at.is_(None))
         .order_by(Team.name)
     )
-    return [TeamRow(id, name, r or 0, c or 0) for id, name, r, c in rows]
-
-
-def find_team(*, db: Session, organisation_id: str, team_id: str) -> Team | None:
-    team = db.get(Team, team_id)
-    return team if team is not None and team.organisation_id == organisation_id else None
+    return [TeamRow(id, name, r or 0, c or 0, archived) for id, name, r, c in rows]
 
 
 def recent_assessments(
     *,
     db: Session,
-    organisation_id: str,
+    scope: Scope,
     status: AssessmentStatus | None = None,
     team_id: str | None = None,
     limit: int = LIST_LIMIT,
@@ -149,7 +152,7 @@ def recent_assessments(
         select(Assessment, Participant, Team.name)
         .join(Participant, Participant.id == Assessment.participant_id)
         .outerjoin(Team, Team.id == Assessment.team_id)
-        .where(Assessment.organisation_id == organisation_id)
+        .where(scope.assessments())
         .order_by(Assessment.updated_at.desc(), Assessment.id)
         .limit(limit)
     )
@@ -172,23 +175,13 @@ def recent_assessments(
     ]
 
 
-def find_assessment(*, db: Session, organisation_id: str, assessment_id: str) -> Assessment | None:
-    assessment = db.get(Assessment, assessment_id)
-    if assessment is None or assessment.organisation_id != organisation_id:
-        return None
-    return assessment
-
-
-def assessment_detail(
-    *, db: Session, organisation_id: str, assessment_id: str
-) -> AssessmentDetail | None:
-    """One assessment of the organisation with, once completed, its report view model (the
-    same one the PDF is made from, charts included); None when not in this organisation."""
-    assessment = find_assessment(
-        db=db, organisation_id=organisation_id, assessment_id=assessment_id
-    )
+def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> AssessmentDetail | None:
+    """One assessment the scope sees with, once completed, its report view model (the same
+    one the PDF is made from, charts included); None when the scope does not see it."""
+    assessment = find_assessment(db=db, scope=scope, assessment_id=assessment_id)
     if assessment is None:
         return None
+    organisation_id = scope.organisation_id
     organisation = db.get(Organisation, organisation_id)
     assert organisation is not None
     team = db.get(Team, assessment.team_id) if assessment.team_id else None
@@ -217,7 +210,7 @@ def assessment_detail(
         share_feedback=bool(organisation.share_feedback),
         report=report,
         emails=tuple(email_deliveries(db=db, assessment_id=assessment.id)),
-        history=tuple(history(db=db, assessment=assessment)),
+        history=tuple(history(db=db, scope=scope, assessment=assessment)),
         target=_target_words(assessment),
     )
 
@@ -232,20 +225,33 @@ def _target_words(assessment: Assessment) -> str | None:
     )
 
 
-def team_detail(*, db: Session, organisation_id: str, team_id: str) -> TeamDetail | None:
-    team = find_team(db=db, organisation_id=organisation_id, team_id=team_id)
+def team_detail(
+    *,
+    db: Session,
+    scope: Scope,
+    team_id: str,
+    sort: str | None = None,
+    include_caution: bool = False,
+) -> TeamDetail | None:
+    """The team page: counts and the heat map, its reps sorted by the fit for stage `sort`
+    (best first) when it names a stage, else by name."""
+    team = find_team(db=db, scope=scope, team_id=team_id)
     if team is None:
         return None
     try:
-        inputs = team_inputs(db=db, team_id=team.id, organisation_id=organisation_id)
-        report: TeamReport | None = team_view(inputs=inputs)
+        inputs = team_inputs(db=db, team_id=team.id, organisation_id=scope.organisation_id)
+        report: TeamReport | None = team_view(inputs=inputs, include_caution=include_caution)
     except ReportNotReady:
         report = None  # no rep of the team has completed yet
+    if report is not None and sort in STAGE_KEYS:
+        report.members = sort_members(report.members, sort)
     return TeamDetail(
         id=team.id,
         name=team.name,
-        status_counts=status_counts(db=db, organisation_id=organisation_id, team_id=team.id),
+        archived=team.archived_at is not None,
+        status_counts=status_counts(db=db, scope=scope, team_id=team.id),
         report=report,
+        include_caution=include_caution,
     )
 
 

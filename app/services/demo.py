@@ -52,6 +52,10 @@ REPS = (
     ("Kenji", "Watanabe"),
 )
 INVITEES = (("Jonas", "Berg"), ("Fatima", "Benali"), ("Oliver", "Hughes"))
+# One rep clicked through in a second an item: an invalid result ("answered too fast"), which
+# the team page, the team report and the matching API show greyed and leave unassigned.
+RUSHED = 5  # Tomasz Nowak
+RUSHED_SECONDS = 1.0
 
 
 def demo_file() -> Path:
@@ -104,10 +108,13 @@ def _complete(
     latent: dict[str, float],
     rng: np.random.Generator,
     started: datetime,
+    seconds_per_item: float | None = None,
 ) -> None:
     from app.scoring.simulate import simulate_answers
 
     answers, seconds = simulate_answers(instrument, latent, rng)
+    if seconds_per_item is not None:
+        seconds = dict.fromkeys(seconds, seconds_per_item)
     finished = started + timedelta(seconds=sum(seconds.values()))
     participation.complete(
         db=db,
@@ -163,7 +170,8 @@ def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict
         invitation = _invite(db, organisation, version, team, person, invited, settings.secret_key)
         latent = _latent_profile(instrument, k % len(instrument.stages), rng)
         started = invited + timedelta(hours=3 + k % 7)
-        _complete(db, invitation.assessment, instrument, latent, rng, started)
+        rushed = RUSHED_SECONDS if k == RUSHED else None
+        _complete(db, invitation.assessment, instrument, latent, rng, started, rushed)
         completed.append(invitation.assessment.id)
     secret = settings.secret_key
     tokens = [_invite(db, organisation, version, team, p, now, secret).token for p in INVITEES]

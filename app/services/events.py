@@ -4,6 +4,8 @@ transaction as the change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -43,13 +45,34 @@ def _data(db: Session, assessment: Assessment) -> dict[str, Any]:
     }
 
 
+BATCH = "stagefit.events.endpoints"  # db.info: the endpoints of a batch() by organisation
+
+
+@contextmanager
+def batch(db: Session) -> Iterator[None]:
+    """Many events raised in one go (a bulk order): each organisation's endpoints are read
+    once, not once per event."""
+    db.info[BATCH] = {}
+    try:
+        yield
+    finally:
+        db.info.pop(BATCH, None)
+
+
 def subscribers(db: Session, organisation_id: str, event_type: str) -> list[WebhookEndpoint]:
-    endpoints = db.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.organisation_id == organisation_id,
-            WebhookEndpoint.disabled_at.is_(None),
+    cache: dict[str, list[WebhookEndpoint]] | None = db.info.get(BATCH)
+    endpoints = cache.get(organisation_id) if cache is not None else None
+    if endpoints is None:
+        endpoints = list(
+            db.scalars(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.organisation_id == organisation_id,
+                    WebhookEndpoint.disabled_at.is_(None),
+                )
+            )
         )
-    ).all()
+        if cache is not None:
+            cache[organisation_id] = endpoints
     return [e for e in endpoints if not e.events or event_type in e.events]
 
 

@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.models import Assessment, Participant
 from app.scoring.result import Result
 from app.scoring.result_reader import StoredResultError
+from app.services.access import Scope
 from app.vocabulary import AssessmentStatus, status_at
 
 
@@ -46,12 +47,13 @@ def _same_person(participant: Participant) -> ColumnElement[bool]:
     return or_(*same)
 
 
-def history(*, db: Session, assessment: Assessment) -> list[HistoryEntry]:
-    """Every assessment of the same person in the organisation, newest invitation first."""
+def history(*, db: Session, scope: Scope, assessment: Assessment) -> list[HistoryEntry]:
+    """Every assessment of the same person that the scope sees, newest invitation first."""
     rows = db.execute(
         select(Assessment, models.Result.payload[("validity", "status")].as_string())
         .join(Participant, Participant.id == Assessment.participant_id)
         .outerjoin(models.Result, models.Result.assessment_id == Assessment.id)
+        .where(scope.assessments())
         .where(Assessment.organisation_id == assessment.organisation_id)
         .where(Participant.organisation_id == assessment.organisation_id)
         .where(_same_person(assessment.participant))

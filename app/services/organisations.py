@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import UserError
+from app.limits import max_length, text_problem
 from app.models import Organisation, Team
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -45,10 +46,35 @@ def get_organisation(*, db: Session, slug: str) -> Organisation:
     return organisation
 
 
-def create_team(*, db: Session, organisation: Organisation, name: str) -> Team:
-    name = name.strip()
+class InvalidTeamName(UserError):
+    status_code = 422
+
+
+class DuplicateTeamName(UserError):
+    """Another team of the organisation (archived ones included) has this name."""
+
+    status_code = 409
+
+
+def team_name(*, db: Session, organisation_id: str, name: str, team_id: str | None = None) -> str:
+    """The name tidied, or UserError saying why it cannot be a team's name. Names are unique
+    per organisation (case-insensitively), so pickers and the CLI never show two alike."""
+    name = " ".join(name.split())
     if not name:
-        raise UserError("team name must not be empty")
+        raise InvalidTeamName("team name must not be empty")
+    problem = text_problem(name, max_length(Team.name))
+    if problem:
+        raise InvalidTeamName(f"team name {problem}")
+    same = db.scalars(
+        select(Team).where(Team.organisation_id == organisation_id, Team.id != (team_id or ""))
+    )
+    if any(team.name.casefold() == name.casefold() for team in same):
+        raise DuplicateTeamName(f"a team named {name!r} already exists")
+    return name
+
+
+def create_team(*, db: Session, organisation: Organisation, name: str) -> Team:
+    name = team_name(db=db, organisation_id=organisation.id, name=name)
     team = Team(organisation_id=organisation.id, name=name)
     db.add(team)
     db.flush()

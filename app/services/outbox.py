@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.errors import UserError
 from app.models import OutboxMessage
+from app.models.base import new_id
 
 
 class Kind(StrEnum):
@@ -43,6 +44,7 @@ def enqueue(
     """Add a message to the caller's transaction; due at once."""
     now = now or utcnow()
     message = OutboxMessage(
+        id=new_id(),  # known before the flush: callers hand it out (webhook-id, API replies)
         kind=kind,
         topic=topic,
         recipient=recipient,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -22,31 +22,43 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.instrument import page_timing
 from app.instrument.model import Instrument
+from app.instrument.presentation import LAYOUTS, Layout
 from app.instrument.questionnaire import (
     AnswerProblem,
     Questionnaire,
     build_questionnaire,
     check_answers,
-    first_unanswered_page,
     item_seconds,
     page_number,
+    resume_page,
 )
 from app.instrument.text import t
-from app.models import Answer, Assessment, Organisation, PageTiming, Result
+from app.models import Answer, Assessment, Organisation, PageTiming, PartnerOrder, Result
 from app.services import assessments
 from app.services.instruments import get_instrument, get_norms
+from app.services.notice import Purpose
 from app.vocabulary import AssessmentStatus, status_at
 
 # -- reading: what a link opens ---------------------------------------------------------------
 
 # Instrument versions are immutable, so a parsed questionnaire can be kept for the process.
-_QUESTIONNAIRES: dict[str, Questionnaire] = {}
+_QUESTIONNAIRES: dict[tuple[str, str], Questionnaire] = {}
 
 
-def questionnaire(*, db: Session, assessment: Assessment) -> Questionnaire:
-    key = assessment.instrument_version_id
+def layout_of(text: str | None) -> Layout:
+    """A stored or posted layout name; anything else reads as the standard layout."""
+    return "compact" if text == "compact" else "standard"
+
+
+def questionnaire(
+    *, db: Session, assessment: Assessment, layout: str | None = None
+) -> Questionnaire:
+    """The assessment's questionnaire in `layout`, by default the one the participant uses."""
+    chosen = layout_of(layout if layout is not None else assessment.page_layout)
+    key = (assessment.instrument_version_id, chosen)
     if key not in _QUESTIONNAIRES:
-        _QUESTIONNAIRES[key] = build_questionnaire(get_instrument(db, key))
+        instrument = get_instrument(db, assessment.instrument_version_id)
+        _QUESTIONNAIRES[key] = build_questionnaire(instrument, chosen)
     return _QUESTIONNAIRES[key]
 
 
@@ -60,18 +72,43 @@ class Visit:
     questionnaire: Questionnaire
     organisation_name: str
     answers: dict[str, str]
+    first_name: str = ""
+    purpose: Purpose = Purpose.DEVELOPMENT
+    share_feedback: bool = False  # the organisation lets reps have their feedback report
 
     @property
     def title(self) -> str:
         return t(self.questionnaire.instrument.title, self.locale)
 
     @property
+    def layout(self) -> Layout:
+        return self.questionnaire.layout
+
+    @property
     def resume_page(self) -> int | None:
-        """The first page with an unanswered item; None when every item is answered."""
-        return first_unanswered_page(self.questionnaire, self.answers)
+        """Where the participant left off; None when every item is answered."""
+        return resume_page(self.questionnaire, self.answers)
 
     def page(self, text: str) -> int | None:
         return page_number(text, self.questionnaire)
+
+    def page_of_question(self, text: str) -> int | None:
+        """The page that holds question number `text` (as a form sends it)."""
+        if not (text.isascii() and text.isdigit()) or len(text) > 4:
+            return None
+        q = self.questionnaire
+        for item_id, number in q.number_of.items():
+            if number == int(text):
+                return q.page_of[item_id]
+        return None
+
+
+def visit_in_layout(*, db: Session, visit: Visit, layout: str) -> Visit:
+    """The same visit with its pages in another layout (a page shown before a switch)."""
+    assessment = db.get(Assessment, visit.assessment_id)
+    if assessment is None:
+        return visit
+    return replace(visit, questionnaire=questionnaire(db=db, assessment=assessment, layout=layout))
 
 
 def find_by_token(*, db: Session, token: str) -> Assessment | None:
@@ -93,7 +130,17 @@ def visit(*, db: Session, token: str, now: datetime | None = None) -> Visit | No
         questionnaire=questionnaire(db=db, assessment=assessment),
         organisation_name=organisation.name if organisation else "",
         answers=answers(db=db, assessment_id=assessment.id),
+        first_name=assessment.participant.first_name,
+        purpose=purpose_of(db=db, assessment_id=assessment.id),
+        share_feedback=bool(organisation and organisation.share_feedback),
     )
+
+
+def purpose_of(*, db: Session, assessment_id: str) -> Purpose:
+    """Selection when an applicant tracking system ordered it for a candidate (as the
+    invitation e-mail says, app/services/mail.py), otherwise development."""
+    ordered = db.scalar(select(PartnerOrder.id).where(PartnerOrder.assessment_id == assessment_id))
+    return Purpose.SELECTION if ordered else Purpose.DEVELOPMENT
 
 
 def answers(*, db: Session, assessment_id: str) -> dict[str, str]:
@@ -103,26 +150,48 @@ def answers(*, db: Session, assessment_id: str) -> dict[str, str]:
     return {item_id: value for item_id, value in rows}
 
 
-def page_stamp(*, secret: str, assessment_id: str, page: int) -> str:
+def page_stamp(*, secret: str, assessment_id: str, page: int, layout: str = "standard") -> str:
     return page_timing.page_stamp(
-        secret=secret, assessment_id=assessment_id, page=page, now=time.time()
+        secret=secret, assessment_id=assessment_id, page=page, now=time.time(), layout=layout
     )
 
 
 # -- writing ----------------------------------------------------------------------------------
 
 
-def consent(*, db: Session, token: str, now: datetime | None = None) -> AssessmentStatus | None:
-    """Record consent and start the assessment (a second consent changes nothing); returns
-    the status after, or None for an unknown link."""
+def consent(
+    *, db: Session, token: str, layout: str = "standard", now: datetime | None = None
+) -> AssessmentStatus | None:
+    """Record consent and start the assessment in the page layout that suits the
+    participant's screen (a second consent changes nothing); returns the status after, or None
+    for an unknown link."""
     now = now or utcnow()
     assessment = find_by_token(db=db, token=token)
     if assessment is None:
         return None
     assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
     if assessment.status == AssessmentStatus.INVITED:
+        assessment.page_layout = layout_of(layout)
         assessments.start(db=db, assessment=assessment, actor="participant", now=now)
     return assessment.status
+
+
+def change_layout(
+    *, db: Session, visit: Visit, layout: str, now: datetime | None = None
+) -> Layout | None:
+    """Switch a started assessment to another page layout (the participant changed device);
+    answers are kept by item, so nothing is lost. None when the assessment is not open."""
+    now = now or utcnow()
+    chosen = layout_of(layout)
+    if layout not in LAYOUTS or not _claim(db, visit.assessment_id, now):
+        return None
+    db.execute(
+        update(Assessment)
+        .where(Assessment.id == visit.assessment_id)
+        .values(page_layout=chosen)
+        .execution_options(synchronize_session=False)
+    )
+    return chosen
 
 
 def _claim(db: Session, assessment_id: str, now: datetime) -> bool:
@@ -181,12 +250,15 @@ def save_page(
     secret: str,
     stamp: str,
     active: str = "",
+    q: Questionnaire | None = None,
     now: datetime | None = None,
 ) -> PageOutcome:
     """Save a page's answers and the time spent on it. The good answers are kept even when
-    others on the page are refused."""
+    others on the page are refused. `q` is the questionnaire in the layout the page was shown
+    in (by default the visit's)."""
     now = now or utcnow()
-    valid, problems = check_answers(visit.questionnaire, given, page=page)
+    q = q or visit.questionnaire
+    valid, problems = check_answers(q, given, page=page)
     if not _claim(db, visit.assessment_id, now):
         return PageOutcome("closed", [])
     _upsert_answers(db, visit.assessment_id, valid, now)
@@ -197,9 +269,14 @@ def save_page(
         stamp=stamp,
         active=active,
         now=now.timestamp(),
+        layout=q.layout,
     )
     if seconds is not None:
-        db.add(PageTiming(assessment_id=visit.assessment_id, page=page, seconds=seconds))
+        db.add(
+            PageTiming(
+                assessment_id=visit.assessment_id, page=page, layout=q.layout, seconds=seconds
+            )
+        )
     return PageOutcome("saved", problems)
 
 
@@ -217,13 +294,23 @@ def save_answer(
     return PageOutcome("saved", [])
 
 
-def _page_seconds_of(*, db: Session, assessment_id: str) -> dict[int, float]:
+def item_seconds_of(*, db: Session, assessment: Assessment) -> dict[str, float]:
+    """Seconds per item from the page times, each page spread over the items it held in the
+    layout it was shown in; an item seen in both layouts gets the time of both."""
     rows = db.execute(
-        select(PageTiming.page, func.sum(PageTiming.seconds))
-        .where(PageTiming.assessment_id == assessment_id)
-        .group_by(PageTiming.page)
+        select(PageTiming.layout, PageTiming.page, func.sum(PageTiming.seconds))
+        .where(PageTiming.assessment_id == assessment.id)
+        .group_by(PageTiming.layout, PageTiming.page)
     )
-    return {int(page): float(total) for page, total in rows}
+    by_layout: dict[str, dict[int, float]] = {}
+    for layout, page, total in rows:
+        by_layout.setdefault(layout_of(layout), {})[int(page)] = float(total)
+    seconds: dict[str, float] = {}
+    for layout, pages in by_layout.items():
+        q = questionnaire(db=db, assessment=assessment, layout=layout)
+        for item_id, s in item_seconds(q, pages).items():
+            seconds[item_id] = seconds.get(item_id, 0.0) + s
+    return seconds
 
 
 def submit(*, db: Session, token: str, now: datetime | None = None) -> AssessmentStatus | None:
@@ -238,7 +325,7 @@ def submit(*, db: Session, token: str, now: datetime | None = None) -> Assessmen
     if _claim(db, assessment.id, now):
         q = questionnaire(db=db, assessment=assessment)
         given = answers(db=db, assessment_id=assessment.id)
-        seconds = item_seconds(q, _page_seconds_of(db=db, assessment_id=assessment.id))
+        seconds = item_seconds_of(db=db, assessment=assessment)
         seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
         _score_and_store(db, assessment, q.instrument, given, seconds, now)
     else:

@@ -237,10 +237,15 @@ def rep_view(
 
 
 def team_view(
-    *, inputs: ReportInputs, headcounts: Mapping[str, int] | None = None, paper: str = "a4"
+    *,
+    inputs: ReportInputs,
+    headcounts: Mapping[str, int] | None = None,
+    paper: str = "a4",
+    include_caution: bool = False,
 ) -> TeamReport:
     """The team report's view model: what the PDF and the manager's team page show."""
     return team_report(
+        include_caution=include_caution,
         instrument=inputs.instrument,
         team_name=inputs.name,
         members=inputs.reps,

@@ -109,14 +109,24 @@ def team_report(
     locale: str | None = None,
     paper: str = "a4",
     organisation_id: str | None = None,
+    include_caution: bool = False,
 ) -> RenderedReport:
-    """The team's PDF from the latest completed assessment of each of its reps."""
+    """The team's PDF from the latest completed assessment of each of its reps; invalid
+    results (and caution ones unless `include_caution`) are kept out of the assignment."""
     _check_options("team", paper, ("team",))
     inputs = team_inputs(db=db, team_id=team_id, locale=locale, organisation_id=organisation_id)
-    counts = json.dumps(dict(headcounts) if headcounts is not None else None, sort_keys=True)
+    options = {
+        "headcounts": dict(headcounts) if headcounts is not None else None,
+        "include_caution": include_caution,
+    }
     pdf, cached = cache.get_or_render(
-        inputs.cache_key(kind="team", paper=paper, extra=counts),
-        lambda: render.pdf("team", team_view(inputs=inputs, headcounts=headcounts, paper=paper)),
+        inputs.cache_key(kind="team", paper=paper, extra=json.dumps(options, sort_keys=True)),
+        lambda: render.pdf(
+            "team",
+            team_view(
+                inputs=inputs, headcounts=headcounts, paper=paper, include_caution=include_caution
+            ),
+        ),
     )
     return RenderedReport(pdf, f"stagefit-team-{_safe(inputs.name)}.pdf", cached)
 

@@ -15,6 +15,7 @@ from app.clock import rfc3339, utcnow
 from app.scoring.result import Result
 from app.scoring.result_reader import StoredResultError
 from app.scoring.roles import read_target
+from app.services.access import Scope
 from app.services.assessment_list import Filters, selection
 from app.vocabulary import status_at
 
@@ -53,10 +54,8 @@ def _read(payload: Any) -> Result | None:
         return None  # a damaged result exports its assessment's facts, not a failure
 
 
-def export_csv(*, db: Session, organisation_id: str, filters: Filters) -> str:
-    query = selection(
-        organisation_id=organisation_id, filters=filters, columns=(models.Result.payload,)
-    )
+def export_csv(*, db: Session, scope: Scope, filters: Filters) -> str:
+    query = selection(scope=scope, filters=filters, columns=(models.Result.payload,))
     rows: list[dict[str, Any]] = []
     score_columns: dict[str, None] = {}  # in order of first appearance
     now = utcnow()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.limits import has_control_characters, max_length
-from app.models import Organisation, SignInSession, User
+from app.models import Organisation, SignInSession, TeamManager, User
 from app.services.sessions import end_all_sessions
 from app.vocabulary import Role
 
@@ -92,6 +92,7 @@ def remove_user(*, db: Session, email: str) -> None:
         raise UserError(f"no user with e-mail {email.strip().lower()}")
     end_all_sessions(db=db, user_id=user.id)
     db.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+    db.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
     db.delete(user)
     db.flush()
 

@@ -75,3 +75,11 @@ def expire_assessments(*, db: Session, now: datetime, settings: Settings) -> Non
     from app.services.assessments import expire_due
 
     expire_due(db=db, now=now)
+
+
+@periodic("purge-idempotency-keys", every=3600)
+def purge_idempotency_keys(*, db: Session, now: datetime, settings: Settings) -> None:
+    """Idempotency keys of HR API calls are kept for a day (app/services/idempotency.py)."""
+    from app.services.idempotency import purge
+
+    purge(db=db, now=now)

@@ -2,7 +2,7 @@
 reports can show fit against it
 
 Revision ID: 0005_results
-Revises: 0004_greenhouse
+Revises: 0005_journey
 Create Date: 2026-12-02 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005_results'
-down_revision: str | None = '0004_greenhouse'
+down_revision: str | None = '0005_journey'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,7 +22,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def _seed(db: Session, org: Organisation, invite: Any, version: Any) -> tuple[str, str]:
-    create_user(db=db, organisation=org, email=EMAIL, role="manager", password=PASSWORD)
+    create_user(db=db, organisation=org, email=EMAIL, role="admin", password=PASSWORD)
     team = create_team(db=db, organisation=org, name="EMEA Field Sales")
     db.commit()
     first_id = ""

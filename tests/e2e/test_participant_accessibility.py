@@ -19,7 +19,9 @@ from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scro
 def _first_sjt_page(db: Session, instrument_version_id: str) -> int:
     instrument = get_instrument(db, instrument_version_id)
     kinds = {item.id: isinstance(item, SjtItem) for item in instrument.items}
-    return next(n for n, page in enumerate(pages(instrument), 1) if all(kinds[i] for i in page))
+    # The phone gets the compact layout (participant.js asks for it on a narrow screen).
+    compact = pages(instrument, "compact")
+    return next(n for n, page in enumerate(compact, 1) if all(kinds[i] for i in page))
 
 
 def test_every_participant_page_has_no_serious_accessibility_violations(

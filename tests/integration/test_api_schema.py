@@ -9,6 +9,7 @@ parametrised here and each one's cases are drawn with Hypothesis directly.)"""
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any
 
 import httpx
@@ -82,6 +83,15 @@ def test_every_operation_answers_as_documented(
         database=None,
     )
     def check(case: Any) -> None:
-        case.call_and_validate(headers=credentials(path, api_key), timeout=30)
+        headers = credentials(path, api_key)
+        if mode is GenerationMode.POSITIVE and method == "POST" and path.startswith("/api/v1/"):
+            # Generated cases repeat keys ("0") with other bodies: that is the documented 422
+            # of a reused Idempotency-Key, not valid data refused. A fresh key per case.
+            headers["Idempotency-Key"] = str(uuid.uuid4())
+        if mode is GenerationMode.POSITIVE and case.query:
+            # A cursor is opaque: only one the server gave out is valid data (any other is
+            # the documented 422), and no schema can describe which those are.
+            case.query.pop("cursor", None)
+        case.call_and_validate(headers=headers, timeout=30)
 
     check()

@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def manager(db: Session, org: Organisation) -> str:
-    create_user(db=db, organisation=org, email=EMAIL, role="manager", password=PASSWORD)
+    create_user(db=db, organisation=org, email=EMAIL, role="admin", password=PASSWORD)
     db.commit()
     return EMAIL
 

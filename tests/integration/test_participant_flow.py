@@ -94,12 +94,18 @@ def test_answer_go_back_resume_elsewhere_review_and_submit_once(
         expected = {f"answer:{item}": value for item, value in given.items()}
         assert {k: v for k, v in expected.items() if k in previous.radios} == previous.checked
 
-    # A new device opens the link and resumes at the first page with an unanswered item: page 2.
+    # A new device opens the link and resumes where the phone left off (after the furthest
+    # answer), saying that a question was skipped earlier.
     with Participant(live_server, invitation.token) as laptop:
         resumed = laptop.open()
-        assert resumed.progress == (2, total)
-        assert f"answer:{skipped}" not in resumed.checked
-        assert len(resumed.checked) == len(resumed.radios) - 1
+        assert resumed.progress == (half + 1, total)
+        assert resumed.url.endswith("?resumed=1")
+        assert "You are where you left off" in resumed.text
+        assert "You skipped 1 question earlier" in resumed.text
+        assert laptop.path("review") in resumed.links
+        gap = laptop.open(laptop.path("page", 2))
+        assert f"answer:{skipped}" not in gap.checked
+        assert len(gap.checked) == len(gap.radios) - 1
         # Skip to the end, answering everything else.
         page = laptop.open(laptop.path("page", half + 1))
         for _ in range(half + 1, total + 1):
@@ -109,7 +115,7 @@ def test_answer_go_back_resume_elsewhere_review_and_submit_once(
         assert page.url.endswith(laptop.path("review"))
         assert page.h1 == "Check before you submit"
         # The review lists the one skipped item with a link to its page.
-        assert f"{laptop.path('page', 2)}#item-{skipped}" in page.links
+        assert f"{laptop.path('page', 2)}?from=review#item-{skipped}" in page.links
         assert "You have not answered 1 question." in page.text
 
         done = laptop.post(laptop.path("submit"), {})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from app.services.notice import Purpose
 from app.web import i18n
 
 WEB = Path(i18n.__file__).parent
@@ -30,6 +31,8 @@ def used_keys() -> set[str]:
         keys |= set(re.findall(r"""\bmessages\(\s*['"]([a-z_.]+)['"]""", text))
         keys |= set(re.findall(r"""['"](page\.intro_[a-z]+)['"]""", text))
     keys |= {f"{page}.{part}" for page in MESSAGE_PAGES for part in ("title", "heading", "body")}
+    # The completion page says what happens next for the assessment's purpose.
+    keys |= {f"thanks.next.{p.value}" for p in Purpose}
     return keys | e_mail_keys()
 
 
@@ -63,9 +66,11 @@ def test_the_catalogue_has_no_unused_messages() -> None:
 
 def test_placeholders_and_plurals() -> None:
     en = i18n.catalogue("en")
-    assert en("welcome.time", minutes=20, items=150, pages=16) == (
-        "About 20 minutes. There are 150 questions on 16 pages."
+    assert en("welcome.time", minutes=20, items=150) == (
+        "About 20 minutes. There are 150 questions."
     )
+    assert en("page.minutes_left", count=1) == "about 1 minute left"
+    assert en("page.minutes_left", count=14) == "about 14 minutes left"
     assert en("review.unanswered_intro", count=1).startswith("You have not answered 1 question.")
     assert en("review.unanswered_intro", count=3).startswith("You have not answered 3 questions.")
 

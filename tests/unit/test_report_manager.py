@@ -110,17 +110,16 @@ def test_provisional_norms_are_labelled_on_every_page(
     assert all("PROVISIONAL" in page for page in pages)
 
 
-def test_summary_page_has_best_fit_strengths_and_development_areas(
+def test_first_pages_have_best_fit_chart_actions_then_strengths_and_development_areas(
     pages: list[str], result: dict[str, Any]
 ) -> None:
-    first = pages[0]
-    for key in (
-        "Best-fit stage",
-        "Pre-sale vs post-sale fit",
-        "Three strengths",
-        "Three development areas",
-    ):
+    # Page 1 is what a manager acts on (issue 9: the stage chart and the first three actions);
+    # the summary of strengths and development areas follows on page 2.
+    first, second = pages[0], pages[1]
+    for key in ("Best-fit stage", "Sales process fit", "Manager actions"):
         assert key in first
+    for key in ("Pre-sale vs post-sale fit", "Three strengths", "Three development areas"):
+        assert key in second
     # A spread profile leads with no stage clearly: the page says so and names the top two.
     assert result["best_fit_stages"] == []
     assert "No clear best stage" in first
@@ -128,7 +127,7 @@ def test_summary_page_has_best_fit_strengths_and_development_areas(
     assert ranked[0]["name"] in first and ranked[1]["name"] in first
     top = max((c for c in result["competencies"] if c["sten"] is not None), key=lambda c: c["z"])
     bottom = min((c for c in result["competencies"] if c["sten"] is not None), key=lambda c: c["z"])
-    assert top["name"] in first and bottom["name"] in first
+    assert top["name"] in second and bottom["name"] in second
 
 
 def test_a_clear_best_stage_is_named_with_its_outcome(instrument: Any) -> None:

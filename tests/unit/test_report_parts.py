@@ -108,8 +108,11 @@ def test_manager_actions_take_the_weakest_competencies_of_the_best_fit_stages(
     if work_on:
         assert first.key in best
         assert first.score.band_index == min(c.score.band_index for c in work_on)
+    # Each action coaches the stage its line names (issue 9 §7).
+    coaching = {s.name: s.coaching for s in report.stages}
     for action in report.actions:
-        assert action.action in action.competency.development
+        assert action.stage in action.why
+        assert action.action in coaching[action.stage]
 
 
 def test_phase_fit_is_the_engines_or_the_stages_mean_in_the_band_of_its_sten(

@@ -8,11 +8,11 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
 from app.services import dashboard, reports, retake
-from app.services.sessions import SignedInUser
+from app.services.access import Scope
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
 from app.web.manager.invite import forget_new_link, new_link, remember_new_link
@@ -23,11 +23,9 @@ from app.web.pdf import pdf_response
 router = manager_router(prefix="/app/assessments", tags=["manager"])
 
 
-def _assessment(db: Session, user: SignedInUser, assessment_id: str) -> Assessment:
-    """The assessment if it belongs to the user's organisation; the not-found page otherwise."""
-    assessment = dashboard.find_assessment(
-        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
-    )
+def _assessment(db: Session, scope: Scope, assessment_id: str) -> Assessment:
+    """The assessment if the user may see it; the not-found page otherwise."""
+    assessment = dashboard.find_assessment(db=db, scope=scope, assessment_id=assessment_id)
     if assessment is None:
         raise not_found()
     return assessment
@@ -38,13 +36,12 @@ def show(
     request: Request,
     assessment_id: str,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     settings: SettingsDep,
     cancelled: str | None = None,
 ) -> Response:
-    detail = dashboard.assessment_detail(
-        db=db, organisation_id=user.organisation_id, assessment_id=assessment_id
-    )
+    detail = dashboard.assessment_detail(db=db, scope=scope, assessment_id=assessment_id)
     if detail is None:
         raise not_found()
     link = new_link(request, settings.secret_key, assessment_id)
@@ -67,11 +64,12 @@ def cancel(
     request: Request,
     assessment_id: str,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     refuse_cross_site(request, settings.base_url)
-    assessment = _assessment(db, user, assessment_id)
+    assessment = _assessment(db, scope, assessment_id)
     assessment_service.expire_due(db=db, assessment_id=assessment.id)
     if not (assessment.status.is_open or assessment.status == AssessmentStatus.CANCELLED):
         raise PageError(
@@ -88,12 +86,13 @@ def reinvite(
     request: Request,
     assessment_id: str,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     """A retake of a result that is not valid: a new invitation, e-mailed, shown once."""
     refuse_cross_site(request, settings.base_url)
-    assessment = _assessment(db, user, assessment_id)
+    assessment = _assessment(db, scope, assessment_id)
     try:
         invitation = retake.reinvite(
             db=db,
@@ -114,14 +113,14 @@ def reinvite(
 @router.get("/{assessment_id}/report.pdf")
 def report_pdf(
     assessment_id: str,
-    user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     kind: Literal["manager", "participant"] = "manager",
     paper: Literal["a4", "letter"] = "a4",
 ) -> Response:
     """The Sales Manager Report, or the rep's feedback report when the organisation gives
     reps theirs; the same code and cache as the HR API's report endpoint."""
-    assessment = _assessment(db, user, assessment_id)
+    assessment = _assessment(db, scope, assessment_id)
     if kind == "participant" and not reports.feedback_allowed(db=db, assessment=assessment):
         raise PageError(
             403,
@@ -133,6 +132,6 @@ def report_pdf(
         assessment_id=assessment_id,
         kind=kind,
         paper=paper,
-        organisation_id=user.organisation_id,
+        organisation_id=scope.organisation_id,
     )
     return pdf_response(report, disposition="attachment")

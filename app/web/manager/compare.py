@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentScope, CurrentUser, SessionDep
 from app.reports.views import NO_SCORE
 from app.services import comparison
 from app.web.manager.errors import PageError
@@ -20,13 +20,12 @@ router = manager_router(prefix="/app", tags=["manager"])
 def compare(
     request: Request,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     a: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
     try:
-        result = comparison.compare(
-            db=db, organisation_id=user.organisation_id, assessment_ids=a or []
-        )
+        result = comparison.compare(db=db, scope=scope, assessment_ids=a or [])
     except comparison.BadComparison as refused:
         raise PageError(422, "Choose reps to compare", str(refused)) from None
     return render(request, "compare.html", user=user, c=result, NO_SCORE=NO_SCORE)

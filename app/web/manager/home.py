@@ -7,9 +7,9 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentScope, CurrentUser, SessionDep
 from app.services import assessment_list, dashboard, results_export
-from app.services.sessions import SignedInUser
+from app.services.access import Scope
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router
 
@@ -18,14 +18,14 @@ router = manager_router(prefix="/app", tags=["manager"])
 
 def _filters(
     db: Session,
-    user: SignedInUser,
+    scope: Scope,
     status: str | None,
     team: str | None,
     validity: str | None,
     q: str | None,
     sort: str | None,
 ) -> tuple[list[dashboard.TeamRow], assessment_list.Filters]:
-    teams = dashboard.teams(db=db, organisation_id=user.organisation_id)
+    teams = dashboard.teams(db=db, scope=scope)
     filters = assessment_list.read_filters(
         status=status, team=team, validity=validity, q=q, sort=sort, team_ids={t.id for t in teams}
     )
@@ -36,6 +36,7 @@ def _filters(
 def home(
     request: Request,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
@@ -43,17 +44,14 @@ def home(
     q: str | None = None,
     sort: str | None = None,
 ) -> Response:
-    org = user.organisation_id
-    teams, filters = _filters(db, user, status, team, validity, q, sort)
-    rows = assessment_list.listed(
-        db=db, organisation_id=org, filters=filters, limit=dashboard.LIST_LIMIT
-    )
+    teams, filters = _filters(db, scope, status, team, validity, q, sort)
+    rows = assessment_list.listed(db=db, scope=scope, filters=filters, limit=dashboard.LIST_LIMIT)
     return render(
         request,
         "dashboard.html",
         user=user,
         teams=teams,
-        counts=dashboard.status_counts(db=db, organisation_id=org),
+        counts=dashboard.status_counts(db=db, scope=scope),
         assessments=rows,
         f=filters,
         status=filters.status,
@@ -67,7 +65,7 @@ def home(
 
 @router.get("/export.csv")
 def export(
-    user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     status: str | None = None,
     team: str | None = None,
@@ -76,8 +74,8 @@ def export(
     sort: str | None = None,
 ) -> Response:
     """The dashboard's selection (all of it, not only the first page) as CSV."""
-    _, filters = _filters(db, user, status, team, validity, q, sort)
-    text = results_export.export_csv(db=db, organisation_id=user.organisation_id, filters=filters)
+    _, filters = _filters(db, scope, status, team, validity, q, sort)
+    text = results_export.export_csv(db=db, scope=scope, filters=filters)
     day = utcnow().strftime("%Y-%m-%d")
     return Response(
         text.encode("utf-8"),

@@ -7,12 +7,13 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from app.config import Settings
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.limits import max_length, text_problem
 from app.models import InstrumentVersion, Organisation, Participant
 from app.scoring.roles import parse_target
 from app.services import assessments, dashboard, notifications
+from app.services.access import Scope
 from app.services.users import normalise_email
 from app.signing import sign, unsign
 from app.web.manager.forms import FormDep, field
@@ -28,6 +29,7 @@ def _form(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
+    scope: Scope,
     values: dict[str, str],
     errors: list[FieldError] | None = None,
 ) -> Response:
@@ -35,7 +37,8 @@ def _form(
         request,
         "invite.html",
         user=user,
-        teams=dashboard.teams(db=db, organisation_id=user.organisation_id),
+        team_required=not scope.whole_organisation,
+        teams=dashboard.teams(db=db, scope=scope),
         instruments=dashboard.instrument_choices(db=db),
         targets=dashboard.target_choices(db=db),
         values=values,
@@ -45,9 +48,13 @@ def _form(
 
 @router.get("/invite")
 def invite_form(
-    request: Request, user: CurrentUser, db: SessionDep, team: str | None = None
+    request: Request,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    team: str | None = None,
 ) -> Response:
-    return _form(request, db, user, {"team": team or "", "send_email": "yes"})
+    return _form(request, db, user, scope, {"team": team or "", "send_email": "yes"})
 
 
 # What each text field is called in an error message, and the column that bounds it.
@@ -90,15 +97,24 @@ def invite(
     request: Request,
     form: FormDep,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     refuse_cross_site(request, settings.base_url)
     values, errors = _check(form)
     org = user.organisation_id
-    team = dashboard.find_team(db=db, organisation_id=org, team_id=values["team"])
-    if values["team"] and team is None:
-        errors.append(FieldError("Choose one of your teams, or no team.", "team"))
+    team = dashboard.find_team(db=db, scope=scope, team_id=values["team"])
+    if team is not None and team.archived_at is not None:
+        team = None  # archived teams take no new reps
+    if (values["team"] or not scope.whole_organisation) and team is None:
+        # A manager sees only their teams' reps, so their invitations go to one of them.
+        choose = (
+            "Choose one of your teams."
+            if not scope.whole_organisation
+            else ("Choose one of your teams, or no team.")
+        )
+        errors.append(FieldError(choose, "team"))
     choices = dashboard.instrument_choices(db=db)
     version: InstrumentVersion | None = next(
         (v for v in choices if v.id == values["instrument"]), choices[0] if choices else None
@@ -110,7 +126,7 @@ def invite(
     except ValueError:
         errors.append(FieldError("Choose one of the roles or stages, or none.", "target"))
     if errors or version is None:
-        return _form(request, db, user, values, errors)
+        return _form(request, db, user, scope, values, errors)
     organisation = db.get(Organisation, org)
     assert organisation is not None
     invitation = assessments.invite(

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
 
 from app.services.sessions import SignedInUser
 from app.vocabulary import AssessmentStatus
@@ -31,7 +32,13 @@ def date_time(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
+def break_after_slash(name: str) -> Markup:
+    """A line may break after "/" (Closing/Negotiation) rather than inside a word."""
+    return Markup("/<wbr>").join(escape(part) for part in name.split("/"))
+
+
 templates.env.filters.setdefault("date", date)
+templates.env.filters.setdefault("break_after_slash", break_after_slash)
 templates.env.filters.setdefault("date_time", date_time)
 templates.env.globals.setdefault("STATUS_LABELS", STATUS_LABELS)
 templates.env.globals.setdefault(

@@ -1,53 +1,157 @@
-"""A team: GET /app/teams/{id} (heat map of reps × stages) and its Team report PDF."""
+"""Teams: GET /app/teams (the list; admins create teams there), GET /app/teams/{id} (heat map
+of reps × stages) and its Team report PDF. Admins' changes to a team: team_admin.py."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
+from app.errors import UserError
+from app.models import Organisation
 from app.services import dashboard, reports
+from app.services import teams as team_service
+from app.services.access import Scope
+from app.services.organisations import create_team
 from app.services.sessions import SignedInUser
-from app.web.manager.errors import not_found
+from app.web.manager.errors import forbidden, not_found
+from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError, render
-from app.web.manager.security import manager_router
+from app.web.manager.security import manager_router, refuse_cross_site
 from app.web.pdf import pdf_response
 
 router = manager_router(prefix="/app/teams", tags=["manager"])
 MAX_HEADCOUNT = 99
+# What the page says after an admin's change (post/redirect/get).
+DONE = {
+    "renamed": "Team renamed.",
+    "archived": "Team archived: it no longer appears in lists and pickers. Its data is kept.",
+    "restored": "Team restored.",
+    "manager-assigned": "Manager assigned.",
+    "manager-removed": "Manager removed from the team.",
+    "moved": "Rep moved.",
+}
 
 
-def _page(
+def require_admin(user: SignedInUser) -> None:
+    if not user.is_admin:
+        raise forbidden("Only an admin of your organisation can change teams.")
+
+
+def _list(
     request: Request,
-    user: CurrentUser,
-    detail: dashboard.TeamDetail,
-    headcounts: dict[str, str] | None = None,
+    db: Session,
+    user: SignedInUser,
+    scope: Scope,
+    name: str = "",
     errors: list[FieldError] | None = None,
 ) -> Response:
     return render(
         request,
-        "team.html",
+        "teams.html",
         user=user,
-        t=detail,
-        r=detail.report,
-        headcounts=headcounts or {},
+        nav="teams",
+        teams=dashboard.teams(db=db, scope=scope),
+        archived=dashboard.teams(db=db, scope=scope, archived=True),
+        name=name,
         errors=errors,
     )
 
 
-def _detail(db: Session, user: SignedInUser, team_id: str) -> dashboard.TeamDetail:
-    """The team if it belongs to the user's organisation; the not-found page otherwise."""
-    detail = dashboard.team_detail(db=db, organisation_id=user.organisation_id, team_id=team_id)
+@router.get("")
+def index(request: Request, user: CurrentUser, scope: CurrentScope, db: SessionDep) -> Response:
+    return _list(request, db, user, scope)
+
+
+@router.post("")
+def create(
+    request: Request,
+    form: FormDep,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    refuse_cross_site(request, settings.base_url)
+    require_admin(user)
+    name = field(form, "name")
+    organisation = db.get(Organisation, user.organisation_id)
+    assert organisation is not None
+    try:
+        team = create_team(db=db, organisation=organisation, name=name)
+    except UserError as exc:
+        message = str(exc)
+        return _list(
+            request, db, user, scope, name[:200], [FieldError(message.capitalize() + ".", "name")]
+        )
+    return RedirectResponse(f"/app/teams/{team.id}", 303)
+
+
+def team_page(
+    request: Request,
+    db: Session,
+    user: SignedInUser,
+    detail: dashboard.TeamDetail,
+    headcounts: dict[str, str] | None = None,
+    errors: list[FieldError] | None = None,
+    sort: str | None = None,
+    done: str | None = None,
+) -> Response:
+    team = team_service.get_team(db=db, organisation_id=user.organisation_id, team_id=detail.id)
+    admin = user.is_admin
+    return render(
+        request,
+        "team.html",
+        user=user,
+        nav="teams",
+        t=detail,
+        r=detail.report,
+        sort=sort if sort in dashboard.stage_keys() else None,
+        done=done,
+        headcounts=headcounts or {},
+        errors=errors,
+        admin=admin,
+        reps=team_service.members(db=db, team=team),
+        managers=team_service.managers(db=db, team=team),
+        manager_choices=team_service.manager_choices(db=db, team=team) if admin else [],
+        other_teams=[
+            t
+            for t in team_service.list_teams(db=db, organisation_id=team.organisation_id)
+            if t.id != team.id
+        ]
+        if admin
+        else [],
+    )
+
+
+def visible_team(
+    db: Session, scope: Scope, team_id: str, sort: str | None = None, caution: bool = False
+) -> dashboard.TeamDetail:
+    """The team if the user may see it; the not-found page otherwise."""
+    detail = dashboard.team_detail(
+        db=db, scope=scope, team_id=team_id, sort=sort, include_caution=caution
+    )
     if detail is None:
         raise not_found()
     return detail
 
 
 @router.get("/{team_id}")
-def show(request: Request, team_id: str, user: CurrentUser, db: SessionDep) -> Response:
-    return _page(request, user, _detail(db, user, team_id))
+def show(
+    request: Request,
+    team_id: str,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    sort: str | None = None,
+    caution: str | None = None,
+    done: str | None = None,
+) -> Response:
+    detail = visible_team(db, scope, team_id, sort, caution == "include")
+    return team_page(request, db, user, detail, sort=sort, done=DONE.get(done or ""))
 
 
 def _headcounts(request: Request) -> tuple[dict[str, str], dict[str, int] | None, list[FieldError]]:
@@ -74,20 +178,25 @@ def report_pdf(
     request: Request,
     team_id: str,
     user: CurrentUser,
+    scope: CurrentScope,
     db: SessionDep,
     paper: Literal["a4", "letter"] = "a4",
+    caution: str | None = None,
 ) -> Response:
     """The Team Sales Process Report, with the head-counts asked for in the form."""
-    if dashboard.find_team(db=db, organisation_id=user.organisation_id, team_id=team_id) is None:
+    if dashboard.find_team(db=db, scope=scope, team_id=team_id) is None:
         raise not_found()
+    include_caution = caution == "include"
     given, counts, errors = _headcounts(request)
     if errors:
-        return _page(request, user, _detail(db, user, team_id), given, errors)
+        detail = visible_team(db, scope, team_id, caution=include_caution)
+        return team_page(request, db, user, detail, given, errors)
     report = reports.team_report(
         db=db,
         team_id=team_id,
         headcounts=counts,
         paper=paper,
-        organisation_id=user.organisation_id,
+        organisation_id=scope.organisation_id,
+        include_caution=include_caution,
     )
     return pdf_response(report, disposition="attachment")

@@ -8,8 +8,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from app.instrument.questionnaire import AnswerProblem, unanswered
+from app.instrument.questionnaire import (
+    AnswerProblem,
+    minutes_left,
+    skipped_before,
+    unanswered,
+)
 from app.instrument.text import t
+from app.reports.context import RepReport
+from app.services.notice import Notice, notice_for
 from app.services.participation import Visit, page_stamp
 from app.web import templates
 from app.web.i18n import DEFAULT_LOCALE, catalogue
@@ -53,6 +60,15 @@ def forbidden(request: Request) -> HTMLResponse:
     return message(request, "forbidden", status=403)
 
 
+def _notice(visit: Visit) -> Notice:
+    return notice_for(
+        organisation=visit.organisation_name,
+        purpose=visit.purpose,
+        minutes=visit.questionnaire.instrument.estimated_minutes,
+        locale=visit.locale,
+    )
+
+
 def welcome(request: Request, visit: Visit, token: str, errors: Any = ()) -> HTMLResponse:
     q = visit.questionnaire
     return render(
@@ -61,10 +77,11 @@ def welcome(request: Request, visit: Visit, token: str, errors: Any = ()) -> HTM
         visit=visit,
         status=422 if errors else 200,
         title=visit.title,
+        first_name=visit.first_name,
+        notice=_notice(visit),
         purpose=t(q.instrument.purpose, visit.locale),
         minutes=q.instrument.estimated_minutes,
         item_count=q.item_count,
-        page_count=len(q.pages),
         consent_url=url(token, "consent"),
         errors=list(errors),
     )
@@ -77,11 +94,28 @@ def question_page(
     token: str,
     page: int,
     problems: list[AnswerProblem] | None = None,
+    *,
+    resumed: bool = False,
+    from_review: bool = False,
 ) -> HTMLResponse:
     q = visit.questionnaire
     messages = catalogue(visit.locale)
     errors, by_item = views.error_views(q, problems or [], messages)
     intro = "page.intro_sjt" if views.page_is_sjt(q, page) else "page.intro_statements"
+    items = views.items_of_page(
+        q,
+        page,
+        visit.answers,
+        visit.locale,
+        by_item,
+        not_applicable_label=messages("page.not_applicable"),
+    )
+    first_question = items[0].number if items else 0
+    minutes = minutes_left(q, visit.answers)
+    progress = messages("page.progress_questions", number=first_question, total=q.item_count)
+    if minutes:
+        progress += " · " + messages("page.minutes_left", count=minutes)
+    skipped = skipped_before(q, visit.answers, page) if resumed else 0
     return render(
         request,
         "participant/page.html",
@@ -91,11 +125,21 @@ def question_page(
         pages=len(q.pages),
         is_last=page == len(q.pages),
         intro=messages(intro),
-        items=views.items_of_page(q, page, visit.answers, visit.locale, by_item),
+        items=items,
         errors=errors,
+        progress=progress,
+        resumed=resumed,
+        skipped=skipped,
+        review_url=url(token, "review"),
+        from_review=from_review,
+        layout=visit.layout,
+        layout_url=url(token, "layout"),
+        first_question=first_question,
         page_url=url(token, "page", page),
         answer_url=url(token, "answer"),
-        stamp=page_stamp(secret=secret, assessment_id=visit.assessment_id, page=page),
+        stamp=page_stamp(
+            secret=secret, assessment_id=visit.assessment_id, page=page, layout=visit.layout
+        ),
     )
 
 
@@ -106,7 +150,7 @@ def review(request: Request, visit: Visit, token: str) -> HTMLResponse:
             "number": q.number_of[item_id],
             "page": q.page_of[item_id],
             "text": views.item_text(q, item_id, visit.locale),
-            "url": f"{url(token, 'page', q.page_of[item_id])}#item-{item_id}",
+            "url": f"{url(token, 'page', q.page_of[item_id])}?from=review#item-{item_id}",
         }
         for item_id in unanswered(q, visit.answers)
     ]
@@ -117,4 +161,27 @@ def review(request: Request, visit: Visit, token: str) -> HTMLResponse:
         unanswered=missing,
         submit_url=url(token, "submit"),
         back_url=url(token, "page", len(q.pages)),
+    )
+
+
+def thanks(request: Request, visit: Visit, token: str) -> HTMLResponse:
+    """What happens next, and the rep's own report where the organisation shares it."""
+    return render(
+        request,
+        "participant/thanks.html",
+        visit=visit,
+        next_key=f"thanks.next.{visit.purpose.value}",
+        share_feedback=visit.share_feedback,
+        feedback_url=url(token, "feedback"),
+        pdf_url=url(token, "feedback.pdf"),
+    )
+
+
+def feedback(request: Request, visit: Visit, token: str, report: RepReport) -> HTMLResponse:
+    return render(
+        request,
+        "participant/feedback.html",
+        visit=visit,
+        r=report,
+        pdf_url=url(token, "feedback.pdf"),
     )

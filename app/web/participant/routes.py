@@ -12,12 +12,14 @@ from starlette.datastructures import FormData
 from app.deps import SessionDep, SettingsDep
 from app.instrument.questionnaire import AnswerProblem
 from app.problems import problem
+from app.services import feedback
 from app.services import participation as service
 from app.services.participation import Visit
 from app.vocabulary import CLOSED_STATUSES, AssessmentStatus
 from app.web.i18n import catalogue
 from app.web.participant import pages, views
 from app.web.participant.security import same_origin
+from app.web.pdf import pdf_response
 
 router = APIRouter(prefix="/a", tags=["participant"], include_in_schema=False)
 ANSWER_PREFIX = "answer:"
@@ -27,9 +29,23 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _resume_url(visit: Visit, token: str) -> str:
+def _resume_url(visit: Visit, token: str, *, note: bool = False) -> str:
+    """Where the participant left off; `note` asks that page to say so (and what was skipped)."""
     page = visit.resume_page
-    return pages.url(token, "page", page) if page else pages.url(token, "review")
+    if not page:
+        return pages.url(token, "review")
+    return pages.url(token, "page", page) + ("?resumed=1" if note else "")
+
+
+def _layout_asked(request: Request, form: FormData | None) -> str:
+    """The layout for the participant's screen: the page's script says "compact" on a narrow
+    screen; without JavaScript, a browser that calls itself mobile gets it too."""
+    asked = str(form.get("layout", "")) if form else ""
+    if asked in ("compact", "standard"):
+        return asked
+    mobile = request.headers.get("sec-ch-ua-mobile") == "?1"
+    mobile = mobile or "Mobi" in request.headers.get("user-agent", "")
+    return "compact" if mobile else "standard"
 
 
 async def _read_form(request: Request) -> FormData | None:
@@ -62,7 +78,7 @@ def welcome(request: Request, token: str, db: SessionDep) -> Response:
     if visit.status in CLOSED_STATUSES:
         return pages.message(request, f"closed.{visit.status}", visit=visit)
     if visit.status == AssessmentStatus.STARTED:
-        return _see_other(_resume_url(visit, token))
+        return _see_other(_resume_url(visit, token, note=True))
     return pages.welcome(request, visit, token)
 
 
@@ -81,7 +97,8 @@ def give_consent(
         messages = catalogue(visit.locale)
         errors = [views.ErrorView(messages("welcome.error_consent"), "consent")]
         return pages.welcome(request, visit, token, errors)
-    if service.consent(db=db, token=token) != AssessmentStatus.STARTED:
+    layout = _layout_asked(request, form)
+    if service.consent(db=db, token=token, layout=layout) != AssessmentStatus.STARTED:
         return _see_other(pages.url(token))
     visit = service.visit(db=db, token=token)
     return _see_other(_resume_url(visit, token) if visit else pages.url(token))
@@ -97,7 +114,15 @@ def show_page(
     page = visit.page(number)
     if page is None:
         return pages.not_found(request)
-    return pages.question_page(request, visit, settings.secret_key, token, page)
+    return pages.question_page(
+        request,
+        visit,
+        settings.secret_key,
+        token,
+        page,
+        resumed=request.query_params.get("resumed") == "1",
+        from_review=request.query_params.get("from") == "review",
+    )
 
 
 def _answers_of(form: FormData) -> dict[str, str]:
@@ -122,12 +147,20 @@ def save_page(
     visit = _started(request, db, token)
     if isinstance(visit, Response):
         return visit
+    from_review = bool(form and form.get("from") == "review")
+    # The page in the layout it was shown in: the participant may have switched since.
+    current = visit.layout
+    shown_in = service.layout_of(str(form.get("layout", current)) if form else current)
+    if shown_in != current:
+        visit = service.visit_in_layout(db=db, visit=visit, layout=shown_in)
     page = visit.page(number)
     if page is None:
         return pages.not_found(request)
     if form is None:
         problems = [AnswerProblem("unknown_item", "")]
-        return pages.question_page(request, visit, settings.secret_key, token, page, problems)
+        return pages.question_page(
+            request, visit, settings.secret_key, token, page, problems, from_review=from_review
+        )
     outcome = service.save_page(
         db=db,
         visit=visit,
@@ -136,19 +169,53 @@ def save_page(
         secret=settings.secret_key,
         stamp=str(form.get("stamp", "")),
         active=str(form.get("active", "")),
+        q=visit.questionnaire,
     )
     if outcome.status == "closed":
         return _see_other(pages.url(token))
     if outcome.problems:
-        visit = service.visit(db=db, token=token) or visit  # with the answers just saved
+        saved = service.visit(db=db, token=token)  # with the answers just saved
+        visit = service.visit_in_layout(db=db, visit=saved, layout=shown_in) if saved else visit
         return pages.question_page(
-            request, visit, settings.secret_key, token, page, outcome.problems
+            request,
+            visit,
+            settings.secret_key,
+            token,
+            page,
+            outcome.problems,
+            from_review=from_review,
         )
-    if form.get("nav") == "back":
+    nav = form.get("nav")
+    if nav == "review":
+        return _see_other(pages.url(token, "review"))
+    if shown_in != current:
+        # Switched layout in another tab: page numbers differ there, so resume by question.
+        fresh = service.visit(db=db, token=token)
+        return _see_other(_resume_url(fresh, token) if fresh else pages.url(token))
+    if nav == "back":
         return _see_other(pages.url(token, "page", max(1, page - 1)))
     if page < len(visit.questionnaire.pages):
         return _see_other(pages.url(token, "page", page + 1))
     return _see_other(pages.url(token, "review"))
+
+
+@router.post("/{token}/layout", response_class=HTMLResponse)
+def change_layout(
+    request: Request, token: str, form: FormDep, db: SessionDep, settings: SettingsDep
+) -> Response:
+    """Fewer or more questions per page; the participant stays at the same question."""
+    if not same_origin(request, settings.base_url):
+        return pages.forbidden(request)
+    visit = _started(request, db, token)
+    if isinstance(visit, Response):
+        return visit
+    layout = str(form.get("switch_to", "")) if form else ""
+    question = str(form.get("question", "")) if form else ""
+    if service.change_layout(db=db, visit=visit, layout=layout) is None:
+        return _see_other(pages.url(token))
+    changed = service.visit_in_layout(db=db, visit=visit, layout=layout)
+    page = changed.page_of_question(question) or 1
+    return _see_other(pages.url(token, "page", page))
 
 
 @router.post("/{token}/answer")
@@ -201,7 +268,26 @@ def thanks(request: Request, token: str, db: SessionDep) -> Response:
         return pages.not_found(request)
     if visit.status != AssessmentStatus.COMPLETED:
         return _see_other(pages.url(token))
-    return pages.message(request, "thanks", visit=visit)
+    return pages.thanks(request, visit, token)
+
+
+@router.get("/{token}/feedback", response_class=HTMLResponse)
+def feedback_page(request: Request, token: str, db: SessionDep) -> Response:
+    """The rep's own feedback report on the web, where the organisation shares it."""
+    visit = service.visit(db=db, token=token)
+    report = feedback.feedback_view(db=db, token=token) if visit else None
+    if visit is None or report is None:
+        return pages.not_found(request)
+    return pages.feedback(request, visit, token, report)
+
+
+@router.get("/{token}/feedback.pdf")
+def feedback_pdf(request: Request, token: str, db: SessionDep) -> Response:
+    """The same report as PDF, to keep; personal data, so never cached (app/web/pdf.py)."""
+    report = feedback.feedback_pdf(db=db, token=token)
+    if report is None:
+        return pages.not_found(request)
+    return pdf_response(report, disposition="attachment")
 
 
 @router.get("/", response_class=HTMLResponse)

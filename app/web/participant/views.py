@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.instrument.model import SjtItem
+from app.instrument.answers import NOT_APPLICABLE
+from app.instrument.model import LikertItem, SjtItem
 from app.instrument.questionnaire import AnswerProblem, Questionnaire
 from app.instrument.text import t
 from app.web.i18n import Catalogue
@@ -16,6 +17,8 @@ class OptionView:
     label: str
     input_id: str
     checked: bool
+    # "Does not apply to my work": offered apart from the scale, not as its lowest point.
+    not_applicable: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,11 @@ def items_of_page(
     given: dict[str, str],
     locale: str,
     errors: dict[str, str] | None = None,
+    not_applicable_label: str = "Does not apply to my work",
 ) -> list[ItemView]:
     scale = [t(label, locale) for label in q.instrument.scale.labels]
+    na_text = q.instrument.scale.not_applicable
+    na_label = t(na_text, locale) if na_text else not_applicable_label
     views = []
     for item_id in q.pages[page - 1]:
         item = q.item(item_id)
@@ -61,9 +67,17 @@ def items_of_page(
             kind, text, scenario = "sjt", t(item.question, locale), t(item.scenario, locale)
         else:
             choices = [(str(point), label) for point, label in enumerate(scale, start=1)]
+            if isinstance(item, LikertItem) and item.not_applicable:
+                choices.append((NOT_APPLICABLE, na_label))
             kind, text, scenario = "likert", t(item.text, locale), None
         options = [
-            OptionView(value, label, input_id(item_id, value), given.get(item_id) == value)
+            OptionView(
+                value,
+                label,
+                input_id(item_id, value),
+                given.get(item_id) == value,
+                not_applicable=value == NOT_APPLICABLE,
+            )
             for value, label in choices
         ]
         views.append(

@@ -2,6 +2,15 @@
 // the page was actually in view. Without this script the page works the same, saving on Next.
 (function () {
   "use strict";
+  // On the welcome page: ask for the compact layout (at most six statements or one scenario a
+  // page) when the screen is narrow. The server records it for this assessment.
+  var consent = document.getElementById("consent-form");
+  if (consent && window.matchMedia) {
+    var layout = consent.elements.namedItem("layout");
+    if (layout) {
+      layout.value = window.matchMedia("(max-width: 40rem)").matches ? "compact" : "standard";
+    }
+  }
   var form = document.getElementById("questions");
   if (!form || !window.fetch || !window.URLSearchParams) {
     return;

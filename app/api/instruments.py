@@ -1,0 +1,38 @@
+"""HR API: the instruments an organisation can order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.schemas import InstrumentOut
+from app.deps import ApiKeyDep, SessionDep
+from app.problems import problem_responses
+from app.services.instruments import instrument_of, list_instrument_versions
+
+router = APIRouter(prefix="/api/v1", tags=["instruments"])
+
+
+@router.get(
+    "/instruments",
+    responses=problem_responses(
+        401, 403, s401="No API key, or an unknown or revoked one.", s403="The key lacks the scope."
+    ),
+)
+def list_instruments(api_key: ApiKeyDep, db: SessionDep) -> list[InstrumentOut]:
+    """Every installed instrument version; order one by `key` (its newest version) or by
+    `reference` (exactly that version)."""
+    out = []
+    for version in list_instrument_versions(db=db):
+        instrument = instrument_of(version)
+        out.append(
+            InstrumentOut(
+                key=version.key,
+                version=version.version,
+                reference=f"{version.key}@{version.version}",
+                title=version.title,
+                checksum=version.checksum,
+                locales=list(instrument.locales),
+                estimated_minutes=instrument.estimated_minutes,
+            )
+        )
+    return out
