@@ -368,3 +368,38 @@ def test_new_actions_on_another_organisations_ids_are_404(
     assert response.status_code == 404 and "Quentin" not in response.text
     export = signed_in.get("/app/export.csv", params={"team": other_org["team_id"]})
     assert "secret@rival.example" not in export.text
+
+
+def test_a_manager_finds_compares_and_exports_only_reps_of_their_teams(
+    http: httpx.Client, db: Session, org: Organisation, invite: Any
+) -> None:
+    from app.services.teams import assign_manager
+    from app.services.users import create_user
+
+    alpha = create_team(db=db, organisation=org, name="Alpha")
+    beta = create_team(db=db, organisation=org, name="Beta")
+    boss = create_user(
+        db=db, organisation=org, email="alpha.boss@example.com", role="manager", password="p" * 12
+    )
+    assign_manager(db=db, team=alpha, user_id=boss.id, actor="test")
+    db.commit()
+    mine = [
+        invite(email=f"a{k}@example.com", first_name="Al", last_name=f"Pha{k}", team_id=alpha.id)
+        for k in range(2)
+    ]
+    theirs = invite(email="b@example.com", first_name="Be", last_name="Ta", team_id=beta.id)
+    for k, invitation in enumerate([*mine, theirs]):
+        complete(db, invitation, seed=40 + k, seconds_per_item=0.2 if k == 2 else None)
+    assert sign_in(http, email="alpha.boss@example.com", password="p" * 12).status_code == 303
+
+    page = parse(http.get("/app", params={"q": "example.com"}))
+    assert "Al Pha0" in page.text and "Be Ta" not in page.text
+    assert "Be Ta" not in parse(http.get("/app", params={"q": "Ta"})).text
+    export = http.get("/app/export.csv").text
+    assert "a0@example.com" in export and "b@example.com" not in export
+    ids = [i.assessment.id for i in mine]
+    assert http.get("/app/compare", params={"a": ids}).status_code == 200
+    other = http.get("/app/compare", params={"a": [ids[0], theirs.assessment.id]})
+    assert other.status_code == 404 and "Be Ta" not in other.text
+    refused = http.post(f"/app/assessments/{theirs.assessment.id}/reinvite")
+    assert refused.status_code == 404
