@@ -12,12 +12,16 @@ from app.clock import utcnow
 from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport
+from app.reports.progress import describe_target
 from app.reports.team_context import TeamReport, sort_members
+from app.reports.views import text
+from app.scoring.roles import ROLES, read_target
 from app.services import assessments as assessment_service
 from app.services.access import Scope
 from app.services.access import find_assessment as find_assessment
 from app.services.access import find_team as find_team
-from app.services.instruments import list_instrument_versions
+from app.services.history import HistoryEntry, history
+from app.services.instruments import instrument_of, list_instrument_versions
 from app.services.mail_status import EmailDelivery, email_deliveries
 from app.services.progress import Progress, progress_of
 from app.services.report_inputs import (
@@ -75,6 +79,12 @@ class AssessmentDetail:
     progress: Progress | None = None
     purpose: str = "development"
     participant_id: str = ""
+    history: tuple[HistoryEntry, ...] = ()  # every assessment of the same person, newest first
+    target: str | None = None  # the role or stage named when inviting, in words
+
+    @property
+    def can_reinvite(self) -> bool:
+        return self.report is not None and self.report.validity.status != "valid"
 
     @property
     def is_open(self) -> bool:
@@ -212,6 +222,18 @@ def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> Asses
         progress=progress_of(db=db, assessments=[assessment]).get(assessment.id),
         purpose=assessment.purpose,
         participant_id=participant.id,
+        history=tuple(history(db=db, scope=scope, assessment=assessment)),
+        target=_target_words(assessment),
+    )
+
+
+def _target_words(assessment: Assessment) -> str | None:
+    target = read_target(assessment.target_role, assessment.target_stage)
+    if target is None:
+        return None
+    instrument = instrument_of(assessment.instrument_version)
+    return describe_target(
+        target, {s.key: text(s.name, instrument.locales[0]) for s in instrument.stages}
     )
 
 
@@ -248,6 +270,21 @@ def team_detail(
 def instrument_choices(*, db: Session) -> list[InstrumentVersion]:
     """Instrument versions a manager can invite to, newest first."""
     return list(reversed(list_instrument_versions(db=db)))
+
+
+def target_choices(*, db: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The invite form's role-or-stage options, grouped, as (value, label) pairs; stage names
+    from the newest questionnaire."""
+    roles = [(f"role:{r.key}", r.label) for r in ROLES.values()]
+    versions = instrument_choices(db=db)
+    if not versions:
+        return [("Role", roles)]
+    instrument = instrument_of(versions[0])
+    stages = [
+        (f"stage:{s.key}", f"{n}. {text(s.name, instrument.locales[0])}")
+        for n, s in enumerate(instrument.stages, start=1)
+    ]
+    return [("Role", roles), ("Stage of the sales process", stages)]
 
 
 def stage_keys() -> tuple[str, ...]:
