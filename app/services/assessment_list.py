@@ -147,7 +147,8 @@ def listed(
         query = query.limit(limit)
     now = utcnow()
     rows = db.execute(query).all()
-    progress = progress_of(db=db, assessments=[a for a, *_ in rows])
+    started = [a for a, *_ in rows if a.status == AssessmentStatus.STARTED]
+    progress = progress_of(db=db, assessments=started)
     return [
         ListedAssessment(
             id=a.id,

@@ -47,19 +47,6 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
-class AssessmentRow:
-    id: str
-    rep_name: str
-    email: str
-    team_name: str | None
-    status: AssessmentStatus
-    invited_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-    progress: Progress | None = None  # reps who have started: answered of total, last activity
-
-
-@dataclass(frozen=True)
 class AssessmentDetail:
     id: str
     rep_name: str
@@ -142,46 +129,6 @@ def teams(*, db: Session, scope: Scope, archived: bool = False) -> list[TeamRow]
         .order_by(Team.name)
     )
     return [TeamRow(id, name, r or 0, c or 0, archived) for id, name, r, c in rows]
-
-
-def recent_assessments(
-    *,
-    db: Session,
-    scope: Scope,
-    status: AssessmentStatus | None = None,
-    team_id: str | None = None,
-    limit: int = LIST_LIMIT,
-) -> list[AssessmentRow]:
-    now = utcnow()
-    query = (
-        select(Assessment, Participant, Team.name)
-        .join(Participant, Participant.id == Assessment.participant_id)
-        .outerjoin(Team, Team.id == Assessment.team_id)
-        .where(scope.assessments())
-        .order_by(Assessment.updated_at.desc(), Assessment.id)
-        .limit(limit)
-    )
-    if status is not None:
-        query = query.where(assessment_service.status_seen(now) == status)
-    if team_id is not None:
-        query = query.where(Assessment.team_id == team_id)
-    found = db.execute(query).all()
-    started = [a for a, _, _ in found if a.status == AssessmentStatus.STARTED]
-    progress = progress_of(db=db, assessments=started)
-    return [
-        AssessmentRow(
-            id=a.id,
-            rep_name=p.full_name,
-            email=p.email,
-            team_name=team_name,
-            status=status_at(a.status, a.expires_at, now),
-            invited_at=a.created_at,
-            updated_at=a.updated_at,
-            completed_at=a.completed_at,
-            progress=progress.get(a.id),
-        )
-        for a, p, team_name in found
-    ]
 
 
 def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> AssessmentDetail | None:
