@@ -171,13 +171,18 @@ def wilson_hilferty(chi2: FloatArray, df: FloatArray) -> FloatArray:
     return np.where(np.asarray(df) >= 1, z, np.nan)
 
 
-def fast_pages(plan: ScoringPlan, seconds: FloatArray, limit: float) -> FloatArray:
+def fast_pages(
+    plan: ScoringPlan, seconds: FloatArray, limit: float, page_matrix: FloatArray | None = None
+) -> FloatArray:
     """How many pages were answered faster than `limit` seconds per item (Huang et al. 2012:
     under 2 s per item a statement cannot have been read); NaN when no page was timed. A
-    page's time per item is the time of its timed items over their number."""
+    page's time per item is the time of its timed items over their number. The pages are
+    `page_matrix` (items × pages, plan.page_matrix_of) when given: the pages as the rep saw
+    them; otherwise the instrument's standard pages."""
+    matrix = plan.page_matrix if page_matrix is None else page_matrix
     timed_items = ~np.isnan(seconds)
-    timed = timed_items.astype(np.float64) @ plan.page_matrix
-    total = np.where(timed_items, seconds, 0.0) @ plan.page_matrix
+    timed = timed_items.astype(np.float64) @ matrix
+    total = np.where(timed_items, seconds, 0.0) @ matrix
     fast = (ratio(total, timed) < limit).sum(axis=1)  # an untimed page is NaN: not fast
     return np.where((timed > 0).any(axis=1), fast.astype(np.float64), np.nan)
 

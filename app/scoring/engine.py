@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -11,7 +11,15 @@ from app.instrument.model import BandKey, Instrument, NormTable, Phase
 from app.scoring.answers import encode_answers, encode_seconds
 from app.scoring.bands import BANDS, NO_BAND
 from app.scoring.batch import ScoreArrays, item_scores, score_batch, score_item_scores
-from app.scoring.plan import NA_CODE, AnswerError, FloatArray, ScoringPlan, norms_for, plan_for
+from app.scoring.plan import (
+    NA_CODE,
+    AnswerError,
+    FloatArray,
+    ScoringPlan,
+    norms_for,
+    page_matrix_of,
+    plan_for,
+)
 from app.scoring.result import (
     CompetencyScore,
     InstrumentRef,
@@ -145,8 +153,11 @@ def score(
     norms: NormTable | None = None,
     assessment_id: str | None = None,
     scored_at: datetime | None = None,
+    pages: Sequence[Sequence[str]] | None = None,
 ) -> Result:
     """Score one answer set (item id → Likert point, its string, or SJT option key).
+    `pages`: the item ids of each page the rep was shown, when not the instrument's standard
+    pages (the compact layout on a phone): too-fast pages are counted on those.
 
     Raises AnswerError naming the item for an unknown item or a value it cannot take.
     """
@@ -160,8 +171,9 @@ def score(
 
     competencies = _competencies(plan, arrays, _not_applicable(plan, codes))
     stages = _stages(plan, arrays, arrays.competency_band[0].tolist())
+    shown = None if pages is None else page_matrix_of(plan, pages)
     validity = check_validity(
-        plan, instrument.scoring.validity, norm_plan, codes, scores[0], timings
+        plan, instrument.scoring.validity, norm_plan, codes, scores[0], timings, shown
     )
     top_index = int(arrays.stage_top[0])
     top = plan.stage_keys[top_index] if top_index >= 0 else None

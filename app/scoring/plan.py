@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,6 +154,17 @@ def _page_matrix(page_columns: tuple[IndexArray, ...], items: int) -> FloatArray
     for p, columns in enumerate(page_columns):
         matrix[columns, p] = 1.0
     return matrix
+
+
+def page_matrix_of(plan: ScoringPlan, shown: Sequence[Sequence[str]]) -> FloatArray:
+    """Items × pages for the pages a rep was shown (item ids per page), where they differ
+    from the plan's standard ones: the compact layout on a phone, or both layouts when the
+    rep switched. An item may be on more than one page; unknown item ids are left out."""
+    columns = tuple(
+        np.asarray([plan.column[i] for i in page if i in plan.column], dtype=np.intp)
+        for page in shown
+    )
+    return _page_matrix(columns, len(plan.item_ids))
 
 
 def compile_plan(instrument: Instrument) -> ScoringPlan:

@@ -138,8 +138,10 @@ def assess(
     codes: FloatArray,
     scores: FloatArray,
     seconds: FloatArray,
+    page_matrix: FloatArray | None = None,
 ) -> ValidityArrays:
-    """Every validity index of n answer sets (answer codes, item scores, seconds per item)."""
+    """Every validity index of n answer sets (answer codes, item scores, seconds per item);
+    `page_matrix`: the pages the answers were given on, when not the standard ones."""
     clean = np.where(codes == NA_CODE, np.nan, codes)  # "does not apply" as missing
     columns: list[FloatArray] = []
     rules: list[Rule] = []
@@ -159,7 +161,7 @@ def assess(
         True,
     )
     if v.fast_pages_caution is not None:
-        fast = careless.fast_pages(plan, seconds, v.page_seconds_per_item)
+        fast = careless.fast_pages(plan, seconds, v.page_seconds_per_item, page_matrix)
         index("fast_pages", fast, v.fast_pages_caution, v.fast_pages_invalid, False)
     run, _ = careless.longest_runs(clean, plan.longstring_columns)
     index("long_string", run, v.longstring_caution, v.longstring_invalid, False)
@@ -203,7 +205,12 @@ def assess(
 
 
 def _detail(
-    code: str, value: float, plan: ScoringPlan, limits: ValidityThresholds, clean: FloatArray
+    code: str,
+    value: float,
+    plan: ScoringPlan,
+    limits: ValidityThresholds,
+    clean: FloatArray,
+    page_count: int,
 ) -> str:
     """The sentence a report prints for a flag."""
     if code == "too_fast":
@@ -213,7 +220,7 @@ def _detail(
         )
     if code == "fast_pages":
         return (
-            f"{int(value)} of {len(plan.page_columns)} pages answered in under "
+            f"{int(value)} of {page_count} pages answered in under "
             f"{limits.page_seconds_per_item:g} seconds per item: statements answered that fast "
             "cannot have been read."
         )
@@ -289,9 +296,12 @@ def check_validity(
     codes: FloatArray,
     scores: FloatArray,
     seconds: FloatArray,
+    page_matrix: FloatArray | None = None,
 ) -> Validity:
-    """The validity of one answer set (1-D rows of answer codes, item scores and seconds)."""
-    arrays = assess(plan, limits, norms, codes[None, :], scores[None, :], seconds[None, :])
+    """The validity of one answer set (1-D rows of answer codes, item scores and seconds);
+    `page_matrix`: the pages it was answered on (plan.page_matrix_of), if not the standard."""
+    matrix = plan.page_matrix if page_matrix is None else page_matrix
+    arrays = assess(plan, limits, norms, codes[None, :], scores[None, :], seconds[None, :], matrix)
     values: list[float] = arrays.value_matrix[0].tolist()
     levels: list[int] = arrays.level_matrix[0].tolist()
     flags: list[ValidityFlag] = []
@@ -302,7 +312,7 @@ def check_validity(
             detail = _impression_detail(value, plan, _impression_normed(limits, norms))
         else:
             clean = np.where(codes == NA_CODE, np.nan, codes)
-            detail = _detail(code, value, plan, limits, clean)
+            detail = _detail(code, value, plan, limits, clean, matrix.shape[1])
         flags.append(ValidityFlag(code, LEVELS[level], detail))
     indices = {
         code: None if value != value else round(value, 3)  # value != value: NaN

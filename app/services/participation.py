@@ -322,6 +322,23 @@ def item_seconds_of(*, db: Session, assessment: Assessment) -> dict[str, float]:
     return seconds
 
 
+def pages_shown(*, db: Session, assessment: Assessment) -> list[list[str]] | None:
+    """The item ids of each page the rep was timed on, in the layout it was shown in (a rep
+    who switched layouts saw some items twice); None when no page was timed."""
+    rows = db.execute(
+        select(PageTiming.layout, PageTiming.page)
+        .where(PageTiming.assessment_id == assessment.id)
+        .group_by(PageTiming.layout, PageTiming.page)
+        .order_by(PageTiming.layout, PageTiming.page)
+    )
+    shown: list[list[str]] = []
+    for layout, page in rows:
+        q = questionnaire(db=db, assessment=assessment, layout=layout_of(layout))
+        if 1 <= int(page) <= len(q.pages):
+            shown.append(q.pages[int(page) - 1])
+    return shown or None
+
+
 def submit(*, db: Session, token: str, now: datetime | None = None) -> AssessmentStatus | None:
     """Score the answers and store the result, exactly once; returns the status after (a
     double click, a second tab or a retried request finds it completed), None when unknown."""
@@ -336,7 +353,8 @@ def submit(*, db: Session, token: str, now: datetime | None = None) -> Assessmen
         given = answers(db=db, assessment_id=assessment.id)
         seconds = item_seconds_of(db=db, assessment=assessment)
         seconds = {item_id: s for item_id, s in seconds.items() if item_id in given}
-        _score_and_store(db, assessment, q.instrument, given, seconds, now)
+        shown = pages_shown(db=db, assessment=assessment)
+        _score_and_store(db, assessment, q.instrument, given, seconds, now, shown)
     else:
         assessments.expire_due(db=db, now=now, assessment_id=assessment.id)
     db.refresh(assessment)
@@ -361,8 +379,10 @@ def complete(
     _upsert_answers(db, assessment.id, values, now)
     for number, page in enumerate(q.pages, start=1):
         page_time = sum(seconds.get(item_id, 0.0) for item_id in page)
-        db.add(PageTiming(assessment_id=assessment.id, page=number, seconds=page_time))
-    return _score_and_store(db, assessment, q.instrument, answers, seconds, now)
+        db.add(
+            PageTiming(assessment_id=assessment.id, page=number, layout=q.layout, seconds=page_time)
+        )
+    return _score_and_store(db, assessment, q.instrument, answers, seconds, now, q.pages)
 
 
 def _score_and_store(
@@ -372,6 +392,7 @@ def _score_and_store(
     answers: Mapping[str, int | str],
     seconds: Mapping[str, float],
     now: datetime,
+    pages: list[list[str]] | None = None,
 ) -> Result:
     from app.scoring.engine import score  # imported late: numpy and scipy are slow to load
 
@@ -382,5 +403,6 @@ def _score_and_store(
         norms=get_norms(db, assessment.norm_table_id),
         assessment_id=assessment.id,
         scored_at=now,
+        pages=pages,
     )
     return assessments.store_result(db=db, assessment=assessment, result=result, now=now)
