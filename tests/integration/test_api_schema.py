@@ -92,6 +92,10 @@ def test_every_operation_answers_as_documented(
             # A cursor is opaque: only one the server gave out is valid data (any other is
             # the documented 422), and no schema can describe which those are.
             case.query.pop("cursor", None)
+        fuzzed = getattr(getattr(case.meta.phase, "data", None), "parameter", None)
+        if mode is GenerationMode.NEGATIVE and fuzzed == "Authorization":
+            # The invalid part is the credentials: sending ours would make the case valid.
+            headers = {}
         case.call_and_validate(headers=headers, timeout=30)
 
     check()

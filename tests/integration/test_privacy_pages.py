@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.models import AuditEvent, Organisation, Participant
+from app.models import Assessment, AuditEvent, Organisation, Participant, TeamManager, User
+from app.services.organisations import create_team
 from app.services.users import create_user
 from tests.integration.participant_client import parse
 from tests.integration.privacy_helpers import found_in_tables, person_with_everything
@@ -56,6 +57,14 @@ def test_a_manager_is_refused_every_privacy_page(
         response = manager.request(method, path, data=data, headers={"Accept": "text/html"})
         assert response.status_code == 403, (method, path)
         assert person.email not in response.text
+    # The manager manages the rep's team, so the rep's page opens, without the admin's links.
+    team = create_team(db=db, organisation=org, name="Privacy walk team")
+    db.execute(
+        update(Assessment).where(Assessment.id == person.assessment_id).values(team_id=team.id)
+    )
+    manager_user = db.scalars(select(User).where(User.role == "manager")).one()
+    db.add(TeamManager(team_id=team.id, user_id=manager_user.id))
+    db.commit()
     page = manager.get(f"/app/assessments/{person.assessment_id}")
     assert page.status_code == 200 and f"{base}/erase" not in page.text
     assert "/app/audit" not in page.text
