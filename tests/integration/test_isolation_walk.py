@@ -578,3 +578,35 @@ def test_the_walk_can_fail(http: httpx.Client, db: Session, victim: Victim) -> N
     problems = _problems(own, response, victim, sent=own.url)
     assert any("expected [404]" in p for p in problems)
     assert any(victim.assessment_id in p for p in problems)  # partner_profile_url names it
+
+
+def test_the_colleague_check_can_fail(http: httpx.Client, db: Session, victim: Victim) -> None:
+    """The other-team-manager actor is judged by team, not organisation: the victim team's own
+    manager, judged as that actor, is flagged on the team page."""
+    organisation = db.get(Organisation, victim.organisation_id)
+    assert organisation is not None
+    own = create_user(
+        db=db,
+        organisation=organisation,
+        email="tess.manager@vulpecula.example",
+        role="manager",
+        password="colleague-password-2",
+    )
+    db.flush()
+    team = teams.get_team(db=db, organisation_id=victim.organisation_id, team_id=victim.team_id)
+    teams.assign_manager(db=db, team=team, user_id=own.id, actor="cli")
+    session = open_session(db=db, user=own)
+    db.commit()
+    call = Call(
+        "GET",
+        f"/app/teams/{victim.team_id}",
+        cookie(session),
+        ROUTES["GET /app/teams/{team_id}"],
+        frozenset({403, 404}),
+    )
+    response = _send(http, call, victim)
+    assert response.status_code == 200
+    problems = _problems(call, response, victim, sent=call.url, same_organisation=True)
+    assert any("expected [403, 404]" in p for p in problems)
+    assert any(victim.team_name in p for p in problems)
+    assert any(victim.first_name in p for p in problems)  # the team's rep is listed
