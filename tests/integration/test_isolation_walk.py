@@ -118,8 +118,10 @@ class Victim:
     upload_id: str
     message_id: str
     instrument: str
+    open_assessment_id: str  # a second rep of the team, invited, not started: remindable
     page_number: str = "1"
     rest: str = "anything"
+    second_rep: tuple[str, str, str] = ("Quirin", "Nebelhorn", "quirin.n@vulpecula.example")
 
     def markers(self, *, same_organisation: bool = False) -> list[str]:
         """What no other caller may ever read; a colleague of the same organisation may read
@@ -147,6 +149,8 @@ class Victim:
             self.api_key_id,
             self.upload_id,
             self.message_id,
+            self.open_assessment_id,
+            *self.second_rep,
         ]
 
 
@@ -209,6 +213,17 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
         text="email,first_name,last_name\noctavia.z@vulpecula.example,Octavia,Zwiebelfisch\n",
     )
     message = webhooks.send_test(db=db, organisation_id=org.id, endpoint_id=endpoint.id)
+    # A rep who has not started: what "remind everyone not started" would reach.
+    waiting = assessments.invite(
+        db=db,
+        organisation=org,
+        instrument_version=mini_instrument_version,
+        email="quirin.n@vulpecula.example",
+        first_name="Quirin",
+        last_name="Nebelhorn",
+        team_id=team.id,
+        seal_with=settings.secret_key,
+    )
     db.commit()
     link = assessments.link_of(settings, assessment)
     assert link is not None
@@ -237,6 +252,7 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
         upload_id=upload.id,
         message_id=message.id,
         instrument=mini_instrument_version.key,
+        open_assessment_id=waiting.assessment.id,
     )
 
 
