@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from app.api.content import known_query_only
 from app.clock import rfc3339
 from app.deps import ApiKeyDep, SessionDep
 from app.problems import problem_responses
 from app.services import audit
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], dependencies=[Depends(known_query_only)])
 
 
 class AuditEventOut(BaseModel):

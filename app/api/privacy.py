@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.content import known_query_only
 from app.deps import ApiKeyDep, DatabaseDep, SessionDep, WriteApiKeyDep
 from app.problems import problem_responses
 from app.services import audit, privacy
 
-router = APIRouter(prefix="/api/v1", tags=["privacy"])
+router = APIRouter(prefix="/api/v1", tags=["privacy"], dependencies=[Depends(known_query_only)])
 NOT_FOUND = "No such participant in your organisation (or erased already)."
 
 
