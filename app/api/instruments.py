@@ -16,7 +16,12 @@ router = APIRouter(prefix="/api/v1", tags=["instruments"], dependencies=[Depends
 @router.get(
     "/instruments",
     responses=problem_responses(
-        401, 403, s401="No API key, or an unknown or revoked one.", s403="The key lacks the scope."
+        401,
+        403,
+        422,
+        s401="No API key, or an unknown or revoked one.",
+        s403="The key lacks the scope.",
+        s422="A query parameter this call does not take.",
     ),
 )
 def list_instruments(api_key: ApiKeyDep, db: SessionDep) -> list[InstrumentOut]:

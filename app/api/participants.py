@@ -20,7 +20,12 @@ router = APIRouter(
     dependencies=[Depends(json_only), Depends(known_query_only)],
 )
 AUTH = problem_responses(
-    401, 403, s401="No API key, or an unknown or revoked one.", s403="The key lacks the scope."
+    401,
+    403,
+    422,
+    s401="No API key, or an unknown or revoked one.",
+    s403="The key lacks the scope.",
+    s422="An invalid parameter, or a query parameter this call does not take.",
 )
 
 

@@ -114,6 +114,10 @@ class Assessment(Base):
     purpose: Mapped[str] = mapped_column(
         String(16), default="development", server_default="development"
     )
+    # What the rep does or is hired for, if the manager said (app/scoring/roles.py): a role,
+    # or one stage of the sales process; reports show fit against it.
+    target_role: Mapped[str | None] = mapped_column(String(32))
+    target_stage: Mapped[str | None] = mapped_column(String(32))
 
     participant: Mapped[Participant] = relationship()
     instrument_version: Mapped[InstrumentVersion] = relationship()

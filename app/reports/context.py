@@ -12,6 +12,8 @@ import numpy as np
 from app.instrument.model import Instrument, NormTable
 from app.reports import charts, pitfalls
 from app.reports.pitfalls import PitfallView
+from app.reports.progress import ChangeView, TargetFitView, change_view, target_fit_view
+from app.reports.validity_words import ValidityView
 from app.reports.views import (
     LOW,
     BandView,
@@ -27,7 +29,8 @@ from app.reports.views import (
     weakest_first,
 )
 from app.scoring.bands import BANDS, band_index
-from app.scoring.result import Result, ValidityFlag
+from app.scoring.result import Result
+from app.scoring.roles import Target
 
 PHASE_LABELS = {"pre_sale": "Pre-sale", "post_sale": "Post-sale"}
 # A band at or below this index is something to work on (medium impact and lower).
@@ -76,26 +79,6 @@ class Action:
     stage: str = ""
 
 
-@dataclass(frozen=True)
-class ValidityView:
-    status: str
-    flags: tuple[ValidityFlag, ...]
-
-    @property
-    def banner(self) -> str | None:
-        if self.status == "valid":
-            return None
-        if self.status == "invalid":
-            return (
-                "This result is not valid: the answer pattern makes the scores unreliable. "
-                "Do not base decisions on it; ask the rep to retake the assessment."
-            )
-        return (
-            "Interpret with caution: the answer pattern raises doubts about parts of this "
-            "result. Check the findings in a conversation before acting on them."
-        )
-
-
 @dataclass
 class RepReport:
     kind: str  # manager | participant
@@ -118,6 +101,8 @@ class RepReport:
     method: MethodNotes
     bands_line: str = ""
     charts: dict[str, str] = field(default_factory=dict)
+    change: ChangeView | None = None  # since the rep's previous result, if there is one
+    target_fit: TargetFitView | None = None  # for the role or stage named when inviting
 
 
 def _competencies(
@@ -266,7 +251,11 @@ def rep_report(
     locale: str = "en",
     paper: str = "a4",
     norms: NormTable | None = None,
+    previous: tuple[str, Result] | None = None,
+    target: Target | None = None,
 ) -> RepReport:
+    """The report's view model; `previous` (its completion date and result) adds the change
+    since then, `target` the fit for the role or stage the manager named."""
     band_views = bands(instrument, locale)
     competencies = _competencies(instrument, result, band_views, locale)
     stage_scores = {s.key: s for s in result.stages}
@@ -310,7 +299,7 @@ def rep_report(
         title=text(instrument.title, locale),
         date=result.scored_at.strftime("%Y-%m-%d"),
         assessment_id=result.assessment_id or "",
-        validity=ValidityView(result.validity.status, result.validity.flags),
+        validity=ValidityView(result.validity.status, result.validity.flags, kind),
         bands=sorted(band_views.values(), key=lambda b: b.index),
         stages=stages,
         competencies=list(competencies.values()),
@@ -322,6 +311,20 @@ def rep_report(
         method=method_notes(instrument, result, locale, norms),
         bands_line=bands_line(instrument, band_views),
     )
+    if previous is not None and previous[1].instrument == result.instrument:
+        report.change = change_view(
+            instrument=instrument,
+            before=previous[1],
+            after=result,
+            norms=norms,
+            since=previous[0],
+            band_views=band_views,
+            locale=locale,
+        )
+    if target is not None:
+        report.target_fit = target_fit_view(
+            target, stages, lambda sten: _phase_band(sten, instrument, band_views)
+        )
     provisional = report.method.provisional
     report.charts = {
         "stages": charts.scale_chart(

@@ -51,14 +51,7 @@ def classify(index: float, critical: float = CRITICAL_RCI) -> ChangeKind:
     return "no reliable change"
 
 
-def reliable_change(
-    before: Result, after: Result, norms: NormTable, *, critical: float = CRITICAL_RCI
-) -> tuple[CompetencyChange, ...]:
-    """Per competency of `after`: the raw change and whether it is reliable.
-
-    Both results must come from the same instrument version (the same items make the same raw
-    scale). `norms` supplies SD and reliability; pass the table both results were scored with.
-    """
+def _same_version(before: Result, after: Result) -> None:
     if (before.instrument.key, before.instrument.version) != (
         after.instrument.key,
         after.instrument.version,
@@ -68,16 +61,71 @@ def reliable_change(
             f"{before.instrument.key} {before.instrument.version} vs "
             f"{after.instrument.key} {after.instrument.version}"
         )
+
+
+def _judge(
+    key: str, x1: float | None, x2: float | None, sd: float, reliability: float, critical: float
+) -> CompetencyChange:
+    if x1 is None or x2 is None:
+        return CompetencyChange(key, x1, x2, None, None, "insufficient")
+    index = rci(x1, x2, sd, reliability)
+    return CompetencyChange(key, x1, x2, x2 - x1, index, classify(index, critical))
+
+
+def reliable_change(
+    before: Result, after: Result, norms: NormTable, *, critical: float = CRITICAL_RCI
+) -> tuple[CompetencyChange, ...]:
+    """Per competency of `after`: the raw change and whether it is reliable.
+
+    Both results must come from the same instrument version (the same items make the same raw
+    scale). `norms` supplies SD and reliability; pass the table both results were scored with.
+    """
+    _same_version(before, after)
     earlier = {c.key: c.raw for c in before.competencies}
     changes: list[CompetencyChange] = []
     for score in after.competencies:
-        x1, x2 = earlier.get(score.key), score.raw
         norm = norms.competencies.get(score.key)
-        if x1 is None or x2 is None or norm is None:
-            changes.append(CompetencyChange(score.key, x1, x2, None, None, "insufficient"))
+        if norm is None:
+            changes.append(
+                CompetencyChange(
+                    score.key, earlier.get(score.key), score.raw, None, None, "insufficient"
+                )
+            )
             continue
-        index = rci(x1, x2, norm.sd, norm.reliability)
         changes.append(
-            CompetencyChange(score.key, x1, x2, x2 - x1, index, classify(index, critical))
+            _judge(
+                score.key, earlier.get(score.key), score.raw, norm.sd, norm.reliability, critical
+            )
+        )
+    return tuple(changes)
+
+
+def stage_change(
+    before: Result, after: Result, norms: NormTable, *, critical: float = CRITICAL_RCI
+) -> tuple[CompetencyChange, ...]:
+    """Per stage of `after`: the change of its normed composite and whether it is reliable.
+
+    A stage's z is its weighted composite in units of the norm group's SD, so in z units
+    S_diff = √2·√(1 − r) with r the composite's reliability. The z values compare only when
+    both results were normed with the same table: pass that table; another is an error.
+    """
+    _same_version(before, after)
+    if before.norm.id != after.norm.id or norms.id != after.norm.id:
+        raise UserError(
+            f"stage change needs results normed alike: {before.norm.id} vs {after.norm.id}"
+        )
+    earlier = {s.key: s.z for s in before.stages}
+    changes: list[CompetencyChange] = []
+    for stage in after.stages:
+        norm = norms.stages.get(stage.key)  # type: ignore[call-overload]
+        if norm is None:
+            changes.append(
+                CompetencyChange(
+                    stage.key, earlier.get(stage.key), stage.z, None, None, "insufficient"
+                )
+            )
+            continue
+        changes.append(
+            _judge(stage.key, earlier.get(stage.key), stage.z, 1.0, norm.reliability, critical)
         )
     return tuple(changes)

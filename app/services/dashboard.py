@@ -12,12 +12,16 @@ from app.clock import utcnow
 from app.instrument.process import STAGE_KEYS
 from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team
 from app.reports.context import RepReport
+from app.reports.progress import describe_target
 from app.reports.team_context import TeamReport, sort_members
+from app.reports.views import text
+from app.scoring.roles import ROLES, read_target
 from app.services import assessments as assessment_service
 from app.services.access import Scope
 from app.services.access import find_assessment as find_assessment
 from app.services.access import find_team as find_team
-from app.services.instruments import list_instrument_versions
+from app.services.history import HistoryEntry, history
+from app.services.instruments import instrument_of, list_instrument_versions
 from app.services.mail_status import EmailDelivery, email_deliveries
 from app.services.progress import Progress, progress_of
 from app.services.report_inputs import (
@@ -43,19 +47,6 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
-class AssessmentRow:
-    id: str
-    rep_name: str
-    email: str
-    team_name: str | None
-    status: AssessmentStatus
-    invited_at: datetime
-    updated_at: datetime
-    completed_at: datetime | None
-    progress: Progress | None = None  # reps who have started: answered of total, last activity
-
-
-@dataclass(frozen=True)
 class AssessmentDetail:
     id: str
     rep_name: str
@@ -75,6 +66,12 @@ class AssessmentDetail:
     progress: Progress | None = None
     purpose: str = "development"
     participant_id: str = ""
+    history: tuple[HistoryEntry, ...] = ()  # every assessment of the same person, newest first
+    target: str | None = None  # the role or stage named when inviting, in words
+
+    @property
+    def can_reinvite(self) -> bool:
+        return self.report is not None and self.report.validity.status != "valid"
 
     @property
     def is_open(self) -> bool:
@@ -134,46 +131,6 @@ def teams(*, db: Session, scope: Scope, archived: bool = False) -> list[TeamRow]
     return [TeamRow(id, name, r or 0, c or 0, archived) for id, name, r, c in rows]
 
 
-def recent_assessments(
-    *,
-    db: Session,
-    scope: Scope,
-    status: AssessmentStatus | None = None,
-    team_id: str | None = None,
-    limit: int = LIST_LIMIT,
-) -> list[AssessmentRow]:
-    now = utcnow()
-    query = (
-        select(Assessment, Participant, Team.name)
-        .join(Participant, Participant.id == Assessment.participant_id)
-        .outerjoin(Team, Team.id == Assessment.team_id)
-        .where(scope.assessments())
-        .order_by(Assessment.updated_at.desc(), Assessment.id)
-        .limit(limit)
-    )
-    if status is not None:
-        query = query.where(assessment_service.status_seen(now) == status)
-    if team_id is not None:
-        query = query.where(Assessment.team_id == team_id)
-    found = db.execute(query).all()
-    started = [a for a, _, _ in found if a.status == AssessmentStatus.STARTED]
-    progress = progress_of(db=db, assessments=started)
-    return [
-        AssessmentRow(
-            id=a.id,
-            rep_name=p.full_name,
-            email=p.email,
-            team_name=team_name,
-            status=status_at(a.status, a.expires_at, now),
-            invited_at=a.created_at,
-            updated_at=a.updated_at,
-            completed_at=a.completed_at,
-            progress=progress.get(a.id),
-        )
-        for a, p, team_name in found
-    ]
-
-
 def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> AssessmentDetail | None:
     """One assessment the scope sees with, once completed, its report view model (the same
     one the PDF is made from, charts included); None when the scope does not see it."""
@@ -212,6 +169,18 @@ def assessment_detail(*, db: Session, scope: Scope, assessment_id: str) -> Asses
         progress=progress_of(db=db, assessments=[assessment]).get(assessment.id),
         purpose=assessment.purpose,
         participant_id=participant.id,
+        history=tuple(history(db=db, scope=scope, assessment=assessment)),
+        target=_target_words(assessment),
+    )
+
+
+def _target_words(assessment: Assessment) -> str | None:
+    target = read_target(assessment.target_role, assessment.target_stage)
+    if target is None:
+        return None
+    instrument = instrument_of(assessment.instrument_version)
+    return describe_target(
+        target, {s.key: text(s.name, instrument.locales[0]) for s in instrument.stages}
     )
 
 
@@ -248,6 +217,21 @@ def team_detail(
 def instrument_choices(*, db: Session) -> list[InstrumentVersion]:
     """Instrument versions a manager can invite to, newest first."""
     return list(reversed(list_instrument_versions(db=db)))
+
+
+def target_choices(*, db: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The invite form's role-or-stage options, grouped, as (value, label) pairs; stage names
+    from the newest questionnaire."""
+    roles = [(f"role:{r.key}", r.label) for r in ROLES.values()]
+    versions = instrument_choices(db=db)
+    if not versions:
+        return [("Role", roles)]
+    instrument = instrument_of(versions[0])
+    stages = [
+        (f"stage:{s.key}", f"{n}. {text(s.name, instrument.locales[0])}")
+        for n, s in enumerate(instrument.stages, start=1)
+    ]
+    return [("Role", roles), ("Stage of the sales process", stages)]
 
 
 def stage_keys() -> tuple[str, ...]:

@@ -163,7 +163,7 @@ def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict
     organisation = create_organisation(db=db, name=ORGANISATION, slug=SLUG)
     team = create_team(db=db, organisation=organisation, name=TEAM)
     instrument = instrument_of(version)
-    completed = []
+    completed = [_earlier_result(db, settings, organisation, version, team, now)]
     for k, person in enumerate(REPS):
         rng = np.random.default_rng(SEED + k)
         invited = now - timedelta(days=20 - k, hours=k % 5)
@@ -182,6 +182,26 @@ def _create(db: Session, settings: Settings, version: InstrumentVersion) -> dict
         **_sign_in_and_key(db, organisation),
         "invitation_tokens": tokens,
     }
+
+
+def _earlier_result(
+    db: Session,
+    settings: Settings,
+    organisation: Organisation,
+    version: InstrumentVersion,
+    team: Team,
+    now: datetime,
+) -> str:
+    """The first rep's assessment of three months ago, before coaching: weaker throughout, so
+    their result page and report show the reliable change since then."""
+    instrument = instrument_of(version)
+    rng = np.random.default_rng(SEED - 1)
+    invited = now - timedelta(days=90)
+    invitation = _invite(db, organisation, version, team, REPS[0], invited, settings.secret_key)
+    later = _latent_profile(instrument, 0, np.random.default_rng(SEED))
+    latent = {key: value - 1.2 for key, value in later.items()}
+    _complete(db, invitation.assessment, instrument, latent, rng, invited + timedelta(hours=2))
+    return invitation.assessment.id
 
 
 def _sign_in_and_key(db: Session, organisation: Organisation) -> dict[str, Any]:

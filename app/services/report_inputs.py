@@ -19,6 +19,8 @@ from app.reports.context import RepReport, rep_report
 from app.reports.team_context import TeamReport, team_report
 from app.reports.views import Branding, RepResult
 from app.scoring.result import Result
+from app.scoring.roles import Target, read_target
+from app.services.history import Previous, previous_result
 from app.services.instruments import get_norms, instrument_of
 from app.vocabulary import AssessmentStatus
 
@@ -66,6 +68,8 @@ class ReportInputs:
     locale: str
     reps: tuple[RepResult, ...]  # the rep; for a team its reps, oldest completion first
     completed_on: str  # YYYY-MM-DD of the (newest) completion
+    previous: Previous | None = None  # a rep's earlier result of the same instrument version
+    target: Target | None = None  # the role or stage the manager named when inviting
 
     @property
     def result(self) -> Result:
@@ -129,8 +133,16 @@ def assessment_inputs(
             "its report is available once it is completed"
         )
     instrument = instrument_of(assessment.instrument_version)
+    previous = previous_result(db=db, assessment=assessment)
+    target = read_target(assessment.target_role, assessment.target_stage)
+    # The comparison and the target shape the report, so they are part of what it is keyed by.
+    subject = row.id
+    if previous is not None:
+        subject += f":since:{previous.result_id}"
+    if target is not None:
+        subject += f":{target.key}"
     return ReportInputs(
-        subject=row.id,
+        subject=subject,
         name=assessment.participant.full_name,
         instrument=instrument,
         norms=_norms(db, row.norm_table_id),
@@ -138,6 +150,8 @@ def assessment_inputs(
         locale=report_locale(instrument, asked=locale, stored=assessment.locale),
         reps=(_rep(assessment, row),),
         completed_on=_day(assessment.completed_at),
+        previous=previous,
+        target=target,
     )
 
 
@@ -216,6 +230,10 @@ def rep_view(
         locale=inputs.locale,
         paper=paper,
         norms=inputs.norms,
+        previous=(
+            (inputs.previous.completed_on, inputs.previous.result) if inputs.previous else None
+        ),
+        target=inputs.target,
     )
 
 

@@ -51,6 +51,20 @@ def test_manager_pages_in_chromium_have_no_serious_accessibility_violations(
 ) -> None:
     require_axe()
     assessment_id, team_id = _seed(db, org, invite, instrument_version)
+    # A re-assessed rep: the later result shows the change since the first.
+    repeat_id = ""
+    for seed in (1, 2):
+        again = invite(
+            email="rea@example.com",
+            first_name="Rea",
+            last_name="Assessed",
+            instrument_version=instrument_version,
+        )
+        instrument = instrument_of(again.assessment.instrument_version)
+        answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(seed))
+        participation.complete(db=db, assessment=again.assessment, answers=answers, seconds=seconds)
+        db.commit()
+        repeat_id = again.assessment.id
     audited: dict[str, list[dict[str, Any]]] = {}
     with chromium() as browser:
         for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
@@ -85,6 +99,20 @@ def test_manager_pages_in_chromium_have_no_serious_accessibility_violations(
             page.get_by_role("heading", name="Sales process fit").wait_for()
             assert page.get_by_role("link", name="A4 Sales Manager Report PDF").count() == 1
             audit("result")
+            page.goto(f"{live_server}/app/assessments/{repeat_id}")
+            page.get_by_role("heading", name="Change since").wait_for()
+            audit("result with change since the previous one")
+            page.goto(f"{live_server}/app")
+            page.get_by_label("Compare Amara Okafor").check()
+            page.get_by_label("Compare Lukas Brandt").check()
+            page.get_by_role("button", name="Compare the chosen reps").click()
+            page.wait_for_url("**/app/compare?*")
+            page.get_by_role("heading", name="Compare reps").wait_for()
+            audit("compare")
+            page.goto(f"{live_server}/app?q=amara&sort=name")
+            assert page.get_by_role("link", name="Amara Okafor").count() == 1
+            assert page.get_by_role("link", name="Lukas Brandt").count() == 0
+            audit("dashboard searched")
             page.goto(f"{live_server}/app/invite")
             page.get_by_role("button", name="Create the invitation").click()
             page.wait_for_selector("[role=alert]")
@@ -98,5 +126,5 @@ def test_manager_pages_in_chromium_have_no_serious_accessibility_violations(
             page.get_by_role("button", name="Sign out").click()
             page.wait_for_url(f"{live_server}/login")
             page.context.close()
-    assert len(audited) == 14
+    assert len(audited) == 20
     assert {kind: found for kind, found in audited.items() if found} == {}

@@ -515,3 +515,17 @@ def test_the_openapi_document_describes_the_api(http: httpx.Client) -> None:
         for method, op in item.items():
             if path.startswith("/api/v1/") and method == "post":
                 assert any(p["name"] == "Idempotency-Key" for p in op.get("parameters", [])), path
+
+
+def test_an_unknown_query_parameter_is_refused(
+    http: httpx.Client, db: Session, org: Organisation, invite: Any
+) -> None:
+    key = key_of(db, org, "read")
+    invite()
+    misspelt = http.get("/api/v1/assessments?stauts=completed", headers=bearer(key))
+    assert "stauts" in problem_of(misspelt, 422)["detail"]
+    assert http.get("/api/v1/assessments?status=completed", headers=bearer(key)).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+    problem_of(http.get("/api/v1/instruments?x=1", headers=bearer(key)), 422)

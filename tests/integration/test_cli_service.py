@@ -132,13 +132,13 @@ def test_demo_twice_reports_the_same_demo(
         "invitation_urls",
         "completed_assessment_ids",
     }
-    assert len(first["completed_assessment_ids"]) == 12
+    assert len(first["completed_assessment_ids"]) == 13  # the first rep twice (history)
     assert len(first["invitation_urls"]) == 3
 
     # The printed sign-in and key work.
     assert authenticate_user(db=db, **first["manager"]) is not None
     assert authenticate_api_key(db=db, key=first["api_key"]) is not None
-    # Twelve results whose best-fit stages vary.
+    # Thirteen results whose best-fit stages vary.
     results = db.scalars(select(Result)).all()
     assert {r.assessment_id for r in results} == set(first["completed_assessment_ids"])
     best = {r.payload["best_fit_stages"][0] for r in results}
@@ -158,8 +158,16 @@ def test_demo_twice_reports_the_same_demo(
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Organisation)) == 1
     assert db.scalar(select(func.count()).select_from(User)) == 1
-    assert db.scalar(select(func.count()).select_from(Result)) == 12
-    assert db.scalar(select(func.count()).select_from(Assessment)) == 15
+    assert db.scalar(select(func.count()).select_from(Result)) == 13
+    assert db.scalar(select(func.count()).select_from(Assessment)) == 16
+    # The re-assessed rep's newer result is compared with the earlier one.
+    from app.services.history import previous_result
+
+    earlier_id, later_id = first["completed_assessment_ids"][:2]
+    later = db.get(Assessment, later_id)
+    assert later is not None and later.participant.full_name == "Amara Okafor"
+    previous = previous_result(db=db, assessment=later)
+    assert previous is not None and previous.assessment_id == earlier_id
 
 
 def _run_local_until_serving(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
@@ -218,7 +226,8 @@ def test_run_local_seeds_once_prints_where_to_go_and_serves(make_env, db: Sessio
     assert re.findall(rf"http://127\.0\.0\.1:{port}/a/[\w-]+", second) == links
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Organisation)) == 1
-    assert db.scalar(select(func.count()).select_from(Assessment)) == 15
+    # 13 completed (one rep twice) and 3 open invitations
+    assert db.scalar(select(func.count()).select_from(Assessment)) == 16
 
 
 def test_commands_on_an_unmigrated_database_say_what_to_do(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -59,3 +59,30 @@ def test_two_results_of_one_person() -> None:
     assert cd.change == "improved"
     assert changes["lead_qualification"].change == "no reliable change"
     assert changes["lead_qualification"].difference == 0
+
+
+def test_stage_change_uses_the_composite_z_and_its_reliability() -> None:
+    from app.errors import UserError
+    from app.scoring.change import stage_change
+
+    instrument = load_instrument(MINI)
+    rng = np.random.default_rng(4)
+    keys = [c.key for c in instrument.competencies]
+    low, _ = simulate_answers(instrument, dict.fromkeys(keys, -1.5), rng)
+    high, _ = simulate_answers(instrument, dict.fromkeys(keys, 1.5), rng)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    before, after = score(instrument, low, scored_at=at), score(instrument, high, scored_at=at)
+    changes = {c.key: c for c in stage_change(before, after, instrument.norms)}
+    assert set(changes) == {s.key for s in after.stages}
+    for stage in after.stages:
+        c = changes[stage.key]
+        r = instrument.norms.stages[stage.key].reliability
+        z1, z2 = before.stage(stage.key).z, stage.z
+        assert z1 is not None and z2 is not None
+        assert c.rci == pytest.approx((z2 - z1) / (math.sqrt(2) * math.sqrt(1 - r)))
+        assert c.change == classify(c.rci)
+    assert sum(c.change == "improved" for c in changes.values()) >= 5
+    # Normed with another table, stage z values do not compare.
+    other = instrument.norms.model_copy(update={"id": "another-table"})
+    with pytest.raises(UserError):
+        stage_change(before, after, other)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.web.manager import (
     assessments,
     bulk_invite,
+    compare,
     home,
     invite,
     privacy,
@@ -25,6 +26,7 @@ for module in (
     team_admin,
     settings,
     privacy,
+    compare,
 ):
     router.include_router(module.router)
 

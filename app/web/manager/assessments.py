@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from app.deps import CurrentScope, CurrentUser, DatabaseDep, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
-from app.services import audit, dashboard, notifications, reminders, reports
+from app.services import audit, dashboard, notifications, reminders, reports, retake
 from app.services.access import Scope
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
-from app.web.manager.invite import forget_new_link, new_link
+from app.web.manager.invite import forget_new_link, new_link, remember_new_link
 from app.web.manager.pages import render
 from app.web.manager.security import manager_router, refuse_cross_site
 from app.web.pdf import pdf_response
@@ -161,6 +161,35 @@ def renew_link(
         sender_name=user.email,
     )
     return RedirectResponse(f"/app/assessments/{assessment_id}?done=new_link", 303)
+
+
+@router.post("/{assessment_id}/reinvite")
+def reinvite(
+    request: Request,
+    assessment_id: str,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """A retake of a result that is not valid: a new invitation, e-mailed, shown once."""
+    refuse_cross_site(request, settings.base_url)
+    assessment = _assessment(db, scope, assessment_id)
+    try:
+        invitation = retake.reinvite(
+            db=db,
+            assessment=assessment,
+            actor=f"user:{user.id}",
+            sender_name=user.email,
+            seal_with=settings.secret_key,
+        )
+    except retake.CannotReinvite as refused:
+        raise PageError(409, "Cannot re-invite", str(refused)) from None
+    new_id = invitation.assessment.id
+    response = RedirectResponse(f"/app/assessments/{new_id}", 303)
+    url = assessment_service.participant_url(settings, invitation.token)
+    remember_new_link(response, settings, new_id, url)
+    return response
 
 
 @router.get("/{assessment_id}/report.pdf")

@@ -6,10 +6,12 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from app.config import Settings
 from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.limits import max_length, text_problem
 from app.models import Assessment, InstrumentVersion, Organisation, Participant
+from app.scoring.roles import parse_target
 from app.services import assessments, dashboard, notifications
 from app.services.access import Scope
 from app.services.notice import Purpose
@@ -40,6 +42,7 @@ def _form(
         team_required=not scope.whole_organisation,
         teams=dashboard.teams(db=db, scope=scope),
         instruments=dashboard.instrument_choices(db=db),
+        targets=dashboard.target_choices(db=db),
         values=values,
         errors=errors,
         already_invited=already_invited,
@@ -69,7 +72,7 @@ TEXT_FIELDS = {
 
 
 def _check(form: FormData | None) -> tuple[dict[str, str], list[FieldError]]:
-    names = ("first_name", "last_name", "email", "team", "instrument", "purpose")
+    names = ("first_name", "last_name", "email", "team", "instrument", "purpose", "target")
     values = {name: field(form, name) for name in names}
     if values["purpose"] not in set(Purpose):
         values["purpose"] = Purpose.DEVELOPMENT.value
@@ -126,6 +129,10 @@ def invite(
     )
     if version is None:
         errors.append(FieldError("No questionnaire is installed yet; ask your admin.", "email"))
+    try:
+        target = parse_target(values["target"])
+    except ValueError:
+        errors.append(FieldError("Choose one of the roles or stages, or none.", "target"))
     if errors or version is None:
         return _form(request, db, user, scope, values, errors)
     already = assessments.open_invitations(db=db, organisation_id=org, emails=[values["email"]])
@@ -146,6 +153,9 @@ def invite(
         seal_with=settings.secret_key,
     )
     assessment_id = invitation.assessment.id
+    if target is not None:
+        invitation.assessment.target_role = target.role
+        invitation.assessment.target_stage = target.stage
     if values["send_email"]:
         notifications.enqueue_email(
             db=db,
@@ -184,3 +194,22 @@ def new_link(request: Request, secret: str, assessment_id: str) -> str | None:
 def forget_new_link(response: Response, assessment_id: str) -> None:
     """Shown once: the cookie that carried the link is removed."""
     response.delete_cookie(INVITED_COOKIE, path=f"/app/assessments/{assessment_id}")
+
+
+def remember_new_link(response: Response, settings: Settings, assessment_id: str, url: str) -> None:
+    """Carry a new invitation's link to its page once (see new_link), for invitations made
+    elsewhere than this form (the result page's Re-invite)."""
+    response.set_cookie(
+        INVITED_COOKIE,
+        sign(
+            settings.secret_key,
+            "invited",
+            {"aid": assessment_id, "url": url},
+            seconds=INVITED_SECONDS,
+        ),
+        max_age=INVITED_SECONDS,
+        path=f"/app/assessments/{assessment_id}",
+        httponly=True,
+        samesite="strict",
+        secure=settings.base_url.startswith("https://"),
+    )

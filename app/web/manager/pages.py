@@ -41,6 +41,9 @@ templates.env.filters.setdefault("date", date)
 templates.env.filters.setdefault("break_after_slash", break_after_slash)
 templates.env.filters.setdefault("date_time", date_time)
 templates.env.globals.setdefault("STATUS_LABELS", STATUS_LABELS)
+templates.env.globals.setdefault(
+    "VALIDITY_LABELS", {"valid": "Valid", "caution": "Caution", "invalid": "Not valid"}
+)
 
 
 def render(
