@@ -48,13 +48,14 @@ PARAMETERS: dict[str, str] = {
     "upload_id": "upload_id",
     "message_id": "message_id",
     "instrument": "instrument",
+    "open_assessment_id": "open_assessment_id",
 }
 
 
 @dataclass(frozen=True)
 class Entry:
     kind: Kind
-    query: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str | list[str]] = field(default_factory=dict)
     json: Any = None
     form: dict[str, str] | None = None
     write: bool | None = None  # None: every method but GET/HEAD/OPTIONS writes
@@ -131,6 +132,9 @@ ROUTES: dict[str, Entry] = {
     "POST /app/assessments/remind-not-started": manager(),
     "POST /app/assessments/{assessment_id}/remind": manager(),
     "POST /app/assessments/{assessment_id}/new-link": manager(),
+    "POST /app/assessments/{assessment_id}/reinvite": manager(),
+    "GET /app/compare": manager(query={"a": ["{assessment_id}", "{open_assessment_id}"]}),
+    "GET /app/export.csv": manager(query={"team": "{team_id}"}, filters=True),
     "GET /app/teams": manager(),
     "POST /app/teams": manager(form={"name": "Intruders' own team"}),
     "GET /app/teams/{team_id}": manager(),
