@@ -6,12 +6,10 @@ fails `test_every_route_has_an_entry`, naming it. The actors:
 
   other_org          another organisation: its API key (API, Greenhouse) and its admin's
                      session (manager app). A victim's id in the path or query is a 404.
-  other_team_manager another team's manager. StageFit has no team-scoped managers yet (a
-                     manager sees the whole organisation), so today this actor is a
-                     manager-role user of another organisation, covering the org-level
-                     scoping of the non-admin session. HOOK: when team scoping exists, make
-                     `team_manager_of_another_team` return a session of a manager of
-                     another team in the victim's own organisation.
+  other_team_manager a manager-role user of the victim's own organisation who manages
+                     (TeamManager) another team than the victim's: nothing of the victim
+                     team's reps, assessments or admin pages (app/services/access.py). The
+                     organisation's own name and id are theirs to see.
   revoked_key        the victim's own key, revoked: 401.
   read_only_key      the victim's own read-only key, on routes that need `write`: 403.
   anonymous          no credentials: 401, or the redirect to the sign-in page.
@@ -45,8 +43,8 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount, Route
 
 from app.config import Settings
-from app.models import Assessment, Base
-from app.services import assessments, greenhouse
+from app.models import Assessment, Base, Organisation
+from app.services import assessments, bulk_invite, greenhouse, teams, webhooks
 from app.services.apikeys import create_api_key, revoke_api_key
 from app.services.greenhouse import Candidate, partner_test_id
 from app.services.organisations import create_organisation, create_team
@@ -117,13 +115,20 @@ class Victim:
     read_only_key: str
     revoked_key: str
     session: str
+    upload_id: str
+    message_id: str
+    instrument: str
+    open_assessment_id: str  # a second rep of the team, invited, not started: remindable
     page_number: str = "1"
     rest: str = "anything"
+    second_rep: tuple[str, str, str] = ("Quirin", "Nebelhorn", "quirin.n@vulpecula.example")
 
-    def markers(self) -> list[str]:
-        """What no other caller may ever read."""
+    def markers(self, *, same_organisation: bool = False) -> list[str]:
+        """What no other caller may ever read; a colleague of the same organisation may read
+        its name and id (every page header shows them), nothing else."""
+        organisation = [] if same_organisation else [self.organisation_name, self.organisation_id]
         return [
-            self.organisation_name,
+            *organisation,
             self.team_name,
             self.first_name,
             self.last_name,
@@ -136,13 +141,16 @@ class Victim:
             self.read_only_key,
             self.revoked_key,
             self.session,
-            self.organisation_id,
             self.team_id,
             self.assessment_id,
             self.participant_id,
             self.user_id,
             self.webhook_id,
             self.api_key_id,
+            self.upload_id,
+            self.message_id,
+            self.open_assessment_id,
+            *self.second_rep,
         ]
 
 
@@ -193,7 +201,29 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
     )
     assessment = db.get(Assessment, assessment_id)
     assert assessment is not None
+    # The victim's data lives in a team: the rep and the assessment both.
     assessment.participant.team_id = team.id
+    assessment.team_id = team.id
+    # A bulk-invite upload awaiting confirmation, and a webhook message to redeliver.
+    upload = bulk_invite.save_upload(
+        db=db,
+        organisation_id=org.id,
+        user_id=user.id,
+        filename="octavia.csv",
+        text="email,first_name,last_name\noctavia.z@vulpecula.example,Octavia,Zwiebelfisch\n",
+    )
+    message = webhooks.send_test(db=db, organisation_id=org.id, endpoint_id=endpoint.id)
+    # A rep who has not started: what "remind everyone not started" would reach.
+    waiting = assessments.invite(
+        db=db,
+        organisation=org,
+        instrument_version=mini_instrument_version,
+        email="quirin.n@vulpecula.example",
+        first_name="Quirin",
+        last_name="Nebelhorn",
+        team_id=team.id,
+        seal_with=settings.secret_key,
+    )
     db.commit()
     link = assessments.link_of(settings, assessment)
     assert link is not None
@@ -219,6 +249,10 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
         read_only_key=read_only.key,
         revoked_key=revoked.key,
         session=session,
+        upload_id=upload.id,
+        message_id=message.id,
+        instrument=mini_instrument_version.key,
+        open_assessment_id=waiting.assessment.id,
     )
 
 
@@ -245,9 +279,24 @@ def attacker(db: Session, victim: Victim) -> Attacker:
     return Attacker(key=key, admin_session=sessions[0], manager_session=sessions[1])
 
 
-def team_manager_of_another_team(db: Session, victim: Victim, attacker: Attacker) -> str:
-    """The session of the "another team's manager" actor (see the module docstring)."""
-    return attacker.manager_session
+def team_manager_of_another_team(db: Session, victim: Victim) -> str:
+    """The session of the "another team's manager" actor: a manager of the victim's own
+    organisation, assigned to a team other than the victim's."""
+    organisation = db.get(Organisation, victim.organisation_id)
+    assert organisation is not None
+    other_team = create_team(db=db, organisation=organisation, name="Scorpion Squad")
+    manager = create_user(
+        db=db,
+        organisation=organisation,
+        email="milo.manager@vulpecula.example",
+        role="manager",
+        password="colleague-password-1",
+    )
+    db.flush()
+    teams.assign_manager(db=db, team=other_team, user_id=manager.id, actor="cli")
+    session = open_session(db=db, user=manager)
+    db.commit()
+    return session
 
 
 # --- requests ----------------------------------------------------------------------------
@@ -299,7 +348,8 @@ def _path(key: str, victim: Victim) -> str:
 
 def _names_victim_data(entry: Entry, path_template: str) -> bool:
     """Whether the path or query holds one of the victim's ids (then only 404 will do)."""
-    return "{" in path_template or any("{" in v for v in entry.query.values())
+    in_query = not entry.filters and "{" in repr(list(entry.query.values()))
+    return "{" in path_template or in_query
 
 
 def _needs_write(method: str, entry: Entry) -> bool:
@@ -346,14 +396,15 @@ def _calls_for(actor: str, key: str, entry: Entry, victim: Victim, ctx: Any) -> 
         return Call(method, url, headers, entry, frozenset(expect) if expect else None, redirect_to)
 
     key_auth = {"api": bearer, "greenhouse": basic}.get(kind)
+    refused = {403, 404, *entry.refused} if names_ids else None
     if actor == "other_org":
         if key_auth:
-            yield call(key_auth(ctx.attacker.key), {403, 404} if names_ids else None)
+            yield call(key_auth(ctx.attacker.key), refused)
         elif kind == "manager":
-            yield call(cookie(ctx.attacker.admin_session), {403, 404} if names_ids else None)
+            yield call(cookie(ctx.attacker.admin_session), refused)
     elif actor == "other_team_manager":
         if kind == "manager":
-            yield call(cookie(ctx.team_manager), {403, 404} if names_ids else None)
+            yield call(cookie(ctx.team_manager), refused)
     elif actor == "revoked_key":
         if key_auth:
             yield call(key_auth(victim.revoked_key), {401})
@@ -402,7 +453,14 @@ def _send(http: httpx.Client, call: Call, victim: Victim) -> httpx.Response:
     return response
 
 
-def _problems(call: Call, response: httpx.Response, victim: Victim, sent: str) -> list[str]:
+def _problems(
+    call: Call,
+    response: httpx.Response,
+    victim: Victim,
+    sent: str,
+    *,
+    same_organisation: bool = False,
+) -> list[str]:
     where = f"{call.method} {call.url} -> {response.status_code}"
     found = []
     status = response.status_code
@@ -417,7 +475,7 @@ def _problems(call: Call, response: httpx.Response, victim: Victim, sent: str) -
         + "\n"
         + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
     )
-    for marker in victim.markers():
+    for marker in victim.markers(same_organisation=same_organisation):
         if marker in sent:
             continue  # echoed from the request itself (e.g. the problem's `instance`)
         if marker in text:
@@ -495,8 +553,10 @@ def _ordered(keys: list[str]) -> list[str]:
 def test_no_actor_gets_the_victims_data(
     actor: str, http: httpx.Client, db: Session, victim: Victim, attacker: Attacker
 ) -> None:
+    colleague = actor == "other_team_manager"
     ctx = SimpleNamespace(
-        attacker=attacker, team_manager=team_manager_of_another_team(db, victim, attacker)
+        attacker=attacker,
+        team_manager=team_manager_of_another_team(db, victim) if colleague else None,
     )
     before = _victim_rows(db, victim)
     db.rollback()
@@ -509,7 +569,7 @@ def test_no_actor_gets_the_victims_data(
             sent = call.url + repr(call.headers) + repr(entry.query) + repr(entry.json)
             sent += repr(_fill_all(entry.query, victim)) + repr(_fill_all(entry.form, victim))
             sent += repr(_fill_all(entry.json, victim))
-            problems += _problems(call, response, victim, sent)
+            problems += _problems(call, response, victim, sent, same_organisation=colleague)
             walked += 1
     assert walked, f"the {actor} actor walked no route"
     assert not problems, f"{actor}:\n" + "\n".join(problems)
@@ -534,3 +594,35 @@ def test_the_walk_can_fail(http: httpx.Client, db: Session, victim: Victim) -> N
     problems = _problems(own, response, victim, sent=own.url)
     assert any("expected [404]" in p for p in problems)
     assert any(victim.assessment_id in p for p in problems)  # partner_profile_url names it
+
+
+def test_the_colleague_check_can_fail(http: httpx.Client, db: Session, victim: Victim) -> None:
+    """The other-team-manager actor is judged by team, not organisation: the victim team's own
+    manager, judged as that actor, is flagged on the team page."""
+    organisation = db.get(Organisation, victim.organisation_id)
+    assert organisation is not None
+    own = create_user(
+        db=db,
+        organisation=organisation,
+        email="tess.manager@vulpecula.example",
+        role="manager",
+        password="colleague-password-2",
+    )
+    db.flush()
+    team = teams.get_team(db=db, organisation_id=victim.organisation_id, team_id=victim.team_id)
+    teams.assign_manager(db=db, team=team, user_id=own.id, actor="cli")
+    session = open_session(db=db, user=own)
+    db.commit()
+    call = Call(
+        "GET",
+        f"/app/teams/{victim.team_id}",
+        cookie(session),
+        ROUTES["GET /app/teams/{team_id}"],
+        frozenset({403, 404}),
+    )
+    response = _send(http, call, victim)
+    assert response.status_code == 200
+    problems = _problems(call, response, victim, sent=call.url, same_organisation=True)
+    assert any("expected [403, 404]" in p for p in problems)
+    assert any(victim.team_name in p for p in problems)
+    assert any(victim.first_name in p for p in problems)  # the team's rep is listed
