@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.limits import clip
 from app.models import InstrumentVersion, InviteUpload, Organisation, Participant, Team
 from app.services import assessments, notifications
+from app.services.access import Scope
 from app.services.invite_csv import CsvRow, ParsedCsv, RowError, parse
 from app.services.notice import Purpose
 
@@ -69,10 +70,10 @@ def find_upload(
     return upload
 
 
-def _teams(db: Session, organisation_id: str) -> dict[str, Team]:
-    """Teams by id and by name (case does not matter)."""
+def _teams(db: Session, scope: Scope) -> dict[str, Team]:
+    """The teams the inviting user may invite to, by id and by name (case does not matter)."""
     by: dict[str, Team] = {}
-    for team in db.scalars(select(Team).where(Team.organisation_id == organisation_id)):
+    for team in db.scalars(select(Team).where(scope.teams())):
         by[team.id] = team
         by.setdefault(team.name.strip().casefold(), team)
     return by
@@ -92,13 +93,13 @@ def _external_ids(db: Session, organisation_id: str, ids: list[str]) -> dict[str
     return found
 
 
-def check(
-    *, db: Session, organisation_id: str, parsed: ParsedCsv, default_team: Team | None
-) -> Checked:
+def check(*, db: Session, scope: Scope, parsed: ParsedCsv, default_team: Team | None) -> Checked:
     """The file's rows as they would be invited, with the errors only the database can tell:
-    an unknown team, an external id that belongs to someone else."""
+    an unknown team (or, for a manager, none of theirs), an external id that belongs to
+    someone else."""
+    organisation_id = scope.organisation_id
     checked = Checked(encoding=parsed.encoding, errors=list(parsed.errors))
-    teams = _teams(db, organisation_id)
+    teams = _teams(db, scope)
     owners = _external_ids(
         db, organisation_id, [r.external_id for r in parsed.rows if r.external_id]
     )
@@ -118,6 +119,12 @@ def check(
                     )
                 )
                 continue
+        if team is None and not scope.whole_organisation:
+            # A manager sees only their teams' reps: one invited to no team would vanish.
+            checked.errors.append(
+                RowError(row.line, "team", "name one of your teams, or choose a default team")
+            )
+            continue
         owner = owners.get(row.external_id) if row.external_id else None
         if owner is not None and owner != row.email:
             checked.errors.append(
@@ -131,11 +138,11 @@ def check(
 
 
 def read(
-    *, db: Session, organisation_id: str, text: str, encoding: str, default_team: Team | None
+    *, db: Session, scope: Scope, text: str, encoding: str, default_team: Team | None
 ) -> Checked:
     return check(
         db=db,
-        organisation_id=organisation_id,
+        scope=scope,
         parsed=parse(text, encoding),
         default_team=default_team,
     )

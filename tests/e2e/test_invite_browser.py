@@ -29,7 +29,7 @@ def test_csv_invite_flow_in_chromium_on_a_phone_and_a_desktop(
     tmp_path: Path,
 ) -> None:
     require_axe()
-    create_user(db=db, organisation=org, email=EMAIL, role="manager", password=PASSWORD)
+    create_user(db=db, organisation=org, email=EMAIL, role="admin", password=PASSWORD)
     create_team(db=db, organisation=org, name="EMEA Field Sales")
     db.commit()
     audited: dict[str, list[dict[str, Any]]] = {}

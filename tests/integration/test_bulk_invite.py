@@ -250,3 +250,41 @@ def test_a_double_clicked_confirmation_invites_the_file_once(
         thread.join()
     assert sorted(results) == [200, 422]  # one invites, the other is told the file was used
     assert count(db, Assessment) == 50
+
+
+def test_a_manager_invites_only_to_their_own_teams(db: Session, org: Organisation) -> None:
+    """A manager sees only their teams' reps: a row for no team, or for a team they do not
+    manage, is refused (the rep would otherwise be invited out of the manager's sight)."""
+    from app.models import TeamManager
+    from app.services import bulk_invite
+    from app.services.access import scope_of
+    from app.services.invite_csv import parse
+    from app.services.sessions import SignedInUser
+    from app.vocabulary import Role
+
+    mine = create_team(db=db, organisation=org, name="Mine")
+    create_team(db=db, organisation=org, name="Theirs")
+    user = create_user(
+        db=db, organisation=org, email="lead@test-org.example", role="manager", password="z" * 12
+    )
+    db.add(TeamManager(team_id=mine.id, user_id=user.id))
+    db.flush()
+    signed_in = SignedInUser(
+        id=user.id,
+        email=user.email,
+        role=Role.MANAGER,
+        organisation_id=org.id,
+        organisation_name=org.name,
+        session_id="s",
+    )
+    text = (
+        "first_name,last_name,email,team\n"
+        "Ann,One,ann@example.com,Mine\n"
+        "Bo,Two,bo@example.com,Theirs\n"
+        "Cy,Three,cy@example.com,\n"
+    )
+    checked = bulk_invite.check(
+        db=db, scope=scope_of(db=db, user=signed_in), parsed=parse(text, "UTF-8"), default_team=None
+    )
+    assert [r.row.email for r in checked.rows] == ["ann@example.com"]
+    assert [(e.line, e.field) for e in checked.errors] == [(3, "team"), (4, "team")]

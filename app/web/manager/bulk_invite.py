@@ -125,7 +125,7 @@ def upload(
     values["encoding"] = encoding
     checked = bulk_invite.read(
         db=db,
-        organisation_id=user.organisation_id,
+        scope=scope_of(db=db, user=user),
         text=text,
         encoding=encoding,
         default_team=team,
@@ -155,7 +155,7 @@ def confirm(
     # Read and check again: teams, people and invitations may have changed since the preview.
     checked = bulk_invite.read(
         db=db,
-        organisation_id=user.organisation_id,
+        scope=scope_of(db=db, user=user),
         text=saved.content,
         encoding=values["encoding"] or "UTF-8",
         default_team=team,
