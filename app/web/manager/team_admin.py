@@ -4,17 +4,16 @@ see the team 404 (app/services/access.py)."""
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from app.deps import CurrentScope, CurrentUser, SessionDep, SettingsDep
 from app.errors import UserError
 from app.models import Team
 from app.services import dashboard
 from app.services import teams as team_service
-from app.services.access import Scope
-from app.services.sessions import SignedInUser
 from app.web.manager.errors import PageError, not_found
 from app.web.manager.forms import FormDep, field
 from app.web.manager.pages import FieldError
@@ -24,13 +23,25 @@ from app.web.manager.teams import require_admin, sentence, team_page, visible_te
 router = manager_router(prefix="/app/teams/{team_id}", tags=["manager"])
 
 
-def _team(request: Request, db: Session, user: SignedInUser, scope: Scope, team_id: str) -> Team:
-    """The team an admin changes: 404 when the user cannot see it, 403 when not an admin."""
+def _admin_team(
+    request: Request,
+    team_id: str,
+    user: CurrentUser,
+    scope: CurrentScope,
+    db: SessionDep,
+    settings: SettingsDep,
+) -> Team:
+    """The team an admin changes, from a same-site form: 404 when the user cannot see it, 403
+    when not an admin."""
+    refuse_cross_site(request, settings.base_url)
     team = dashboard.find_team(db=db, scope=scope, team_id=team_id)
     if team is None:
         raise not_found()
     require_admin(user)
     return team
+
+
+AdminTeam = Annotated[Team, Depends(_admin_team)]
 
 
 def _back(team: Team, done: str) -> Response:
@@ -47,66 +58,48 @@ def _refused(exc: UserError) -> PageError:
 @router.post("/rename")
 def rename(
     request: Request,
-    team_id: str,
+    team: AdminTeam,
     form: FormDep,
     user: CurrentUser,
     scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     try:
         team_service.rename(db=db, team=team, name=field(form, "name"), actor=f"user:{user.id}")
     except UserError as exc:
         db.rollback()
         error = FieldError(sentence(str(exc)), "team-name")
-        return team_page(request, db, user, visible_team(db, scope, team_id), errors=[error])
+        return team_page(request, db, user, visible_team(db, scope, team.id), errors=[error])
     return _back(team, "renamed")
 
 
 @router.post("/archive")
 def archive(
-    request: Request,
-    team_id: str,
+    team: AdminTeam,
     user: CurrentUser,
-    scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     team_service.archive(db=db, team=team, actor=f"user:{user.id}")
     return _back(team, "archived")
 
 
 @router.post("/restore")
 def restore(
-    request: Request,
-    team_id: str,
+    team: AdminTeam,
     user: CurrentUser,
-    scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     team_service.restore(db=db, team=team, actor=f"user:{user.id}")
     return _back(team, "restored")
 
 
 @router.post("/managers")
 def assign_manager(
-    request: Request,
-    team_id: str,
+    team: AdminTeam,
     form: FormDep,
     user: CurrentUser,
-    scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     try:
         team_service.assign_manager(
             db=db, team=team, user_id=field(form, "user"), actor=f"user:{user.id}"
@@ -118,16 +111,11 @@ def assign_manager(
 
 @router.post("/managers/remove")
 def unassign_manager(
-    request: Request,
-    team_id: str,
+    team: AdminTeam,
     form: FormDep,
     user: CurrentUser,
-    scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     team_service.unassign_manager(
         db=db, team=team, user_id=field(form, "user"), actor=f"user:{user.id}"
     )
@@ -136,16 +124,12 @@ def unassign_manager(
 
 @router.post("/reps/move")
 def move_rep(
-    request: Request,
-    team_id: str,
+    team: AdminTeam,
     form: FormDep,
     user: CurrentUser,
     scope: CurrentScope,
     db: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
-    refuse_cross_site(request, settings.base_url)
-    team = _team(request, db, user, scope, team_id)
     to = dashboard.find_team(db=db, scope=scope, team_id=field(form, "to"))
     if to is None or to.archived_at is not None or to.id == team.id:
         raise PageError(422, "Not moved", "Choose another of your organisation's live teams.")
