@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Query, Response
 from pydantic import AwareDatetime
 
-from app.api.content import json_only, known_query_only
+from app.api.content import AUTH, json_router
 from app.api.participants import participant_out
 from app.api.schemas import (
     EXTERNAL_ID,
@@ -33,19 +33,7 @@ from app.services.events import assessment_links
 from app.services.paging import CURSOR_PATTERN
 from app.vocabulary import AssessmentStatus
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["assessments"],
-    dependencies=[Depends(json_only), Depends(known_query_only)],
-)
-AUTH = problem_responses(
-    401,
-    403,
-    422,
-    s401="No API key, or an unknown or revoked one.",
-    s403="The key lacks the scope.",
-    s422="An invalid parameter, or a query parameter this call does not take.",
-)
+router = json_router("assessments")
 NOT_FOUND = problem_responses(404, s404="No such assessment in your organisation.")
 IDEMPOTENCY_409 = "a request with the same Idempotency-Key is still running"
 POSTED = problem_responses(

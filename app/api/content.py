@@ -3,7 +3,9 @@ about a missing field."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from app.problems import problem_responses
 
 
 def json_only(request: Request) -> None:
@@ -33,3 +35,23 @@ def known_query_only(request: Request) -> None:
     unknown = [name for name in request.query_params if name not in known]
     if unknown:
         raise HTTPException(422, f"query: unknown parameter {unknown[0][:60]!r}")
+
+
+def json_router(tag: str) -> APIRouter:
+    """An HR API v1 router whose bodies are JSON and whose queries are declared."""
+    return APIRouter(
+        prefix="/api/v1",
+        tags=[tag],
+        dependencies=[Depends(json_only), Depends(known_query_only)],
+    )
+
+
+# The errors every HR API v1 call can answer before it runs.
+AUTH = problem_responses(
+    401,
+    403,
+    422,
+    s401="No API key, or an unknown or revoked one.",
+    s403="The key lacks the scope.",
+    s422="An invalid parameter, or a query parameter this call does not take.",
+)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Query, Response
 
-from app.api.content import json_only, known_query_only
+from app.api.content import AUTH, json_router
 from app.api.schemas import EMAIL, EXTERNAL_ID, ID, ParticipantIn, ParticipantOut, ParticipantPage
 from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, WriteApiKeyDep
 from app.models import Participant
@@ -14,19 +14,7 @@ from app.problems import problem_responses
 from app.services import participants
 from app.services.paging import CURSOR_PATTERN
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["participants"],
-    dependencies=[Depends(json_only), Depends(known_query_only)],
-)
-AUTH = problem_responses(
-    401,
-    403,
-    422,
-    s401="No API key, or an unknown or revoked one.",
-    s403="The key lacks the scope.",
-    s422="An invalid parameter, or a query parameter this call does not take.",
-)
+router = json_router("participants")
 
 
 def participant_out(participant: Participant) -> ParticipantOut:

@@ -3,9 +3,9 @@ redelivery (app/services/webhooks.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Response
 
-from app.api.content import json_only, known_query_only
+from app.api.content import AUTH, json_router
 from app.api.schemas import (
     AttemptOut,
     DeliveryOut,
@@ -19,19 +19,7 @@ from app.models import WebhookEndpoint
 from app.problems import problem_responses
 from app.services import webhooks
 
-router = APIRouter(
-    prefix="/api/v1",
-    tags=["webhooks"],
-    dependencies=[Depends(json_only), Depends(known_query_only)],
-)
-AUTH = problem_responses(
-    401,
-    403,
-    422,
-    s401="No API key, or an unknown or revoked one.",
-    s403="The key lacks the scope.",
-    s422="An invalid parameter, or a query parameter this call does not take.",
-)
+router = json_router("webhooks")
 NOT_FOUND = problem_responses(404, s404="No such webhook endpoint in your organisation.")
 POSTED = problem_responses(
     400,
