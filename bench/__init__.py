@@ -57,3 +57,25 @@ def write_section(title: str, body: str, path: Path = PERFORMANCE) -> None:
         text = text.rstrip() + "\n\n" + section
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def postgres_url(suffix: str) -> str | None:
+    """A fresh PostgreSQL database `<name>_<suffix>` beside the one named by
+    STAGEFIT_BENCH_DATABASE_URL (or STAGEFIT_TEST_DATABASE_URL); None when neither is set."""
+    url = os.environ.get("STAGEFIT_BENCH_DATABASE_URL") or os.environ.get(
+        "STAGEFIT_TEST_DATABASE_URL"
+    )
+    if not url:
+        return None
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from app.db import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    name = f"{parsed.database}_{suffix}"
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from bench import ROOT, machine, table, write_section
+from bench import ROOT, machine, postgres_url, table, write_section
 
 POSTS = 200
 BULKS = 3
@@ -227,33 +227,13 @@ def _verdict(value: float, target: float) -> str:
     return "met" if value <= target else "MISSED"
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("STAGEFIT_BENCH_DATABASE_URL") or os.environ.get(
-        "STAGEFIT_TEST_DATABASE_URL"
-    )
-    if not url:
-        return None
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from app.db import normalise_url
-
-    parsed = make_url(normalise_url(url))
-    name = f"{parsed.database}_api_bench"
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 def run() -> None:
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory(prefix="stagefit-bench-api-") as tmp:
         var = Path(tmp)
         os.environ["STAGEFIT_VAR_DIR"] = str(var)
         rows += _measure("SQLite", f"sqlite:///{var / 'bench.db'}", var)
-        postgres = _postgres_url()
+        postgres = postgres_url("api_bench")
         if postgres:
             rows += _measure("PostgreSQL", postgres, var)
     result = table(["database", "what", "time", "target", ""], rows)

@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, machine, table, write_section
-from bench.outbox import _postgres_url
+from bench import ROOT, machine, postgres_url, table, write_section
 
 ROWS = 500
 RUNS = 3
@@ -125,7 +124,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory(prefix="stagefit-bench-invite-") as tmp:
         os.environ["STAGEFIT_VAR_DIR"] = tmp
         rows.append(_measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}"))
-        postgres = _postgres_url()
+        postgres = postgres_url("bench")
         if postgres:
             rows.append(_measure("PostgreSQL", postgres))
     header = ["database", "preview", "confirm", "upload to invited", "target", ""]

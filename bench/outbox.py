@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import machine, table, write_section
+from bench import machine, postgres_url, table, write_section
 
 MESSAGES = 3000
 LATENCY_SAMPLES = 20
@@ -184,33 +184,13 @@ def _measure(label: str, database_url: str, var: Path) -> list[str]:
     ]
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("STAGEFIT_BENCH_DATABASE_URL") or os.environ.get(
-        "STAGEFIT_TEST_DATABASE_URL"
-    )
-    if not url:
-        return None
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from app.db import normalise_url
-
-    parsed = make_url(normalise_url(url))
-    name = f"{parsed.database}_bench"
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
 def run() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="stagefit-bench-outbox-") as tmp:
         var = Path(tmp)
         os.environ["STAGEFIT_VAR_DIR"] = str(var)
         rows.append(_measure("SQLite", f"sqlite:///{var / 'bench.db'}", var))
-        postgres = _postgres_url()
+        postgres = postgres_url("bench")
         if postgres:
             rows.append(_measure("PostgreSQL (procrastinate)", postgres, var))
     header = [
