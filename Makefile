@@ -26,9 +26,12 @@ run: install
 	$(BIN)/stagefit run-local --port $(PORT)
 
 # A database and a server per worker (tests/conftest.py); JOBS=1 runs in one process.
+# Bytecode caches on even where the environment turns them off (PYTHONDONTWRITEBYTECODE):
+# without them every worker and every `stagefit` subprocess compiles, and pytest rewrites,
+# every module anew, 5 s and more each time.
 JOBS ?= auto
 test: install $(AXE)
-	$(BIN)/pytest -n $(JOBS) --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(JOBS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check app tests bench scripts

@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     participant_rate_limit: int = Field(default=300, ge=0)  # per participant link
     # Per client address on the participant pages: generous, a whole office may share one.
     participant_address_rate_limit: int = Field(default=3000, ge=0)
+    # The cost of the argon2id password hash: RFC 9106's low-memory profile (64 MiB, 3 passes;
+    # argon2-cffi's default). "cheapest" is argon2-cffi's profile for test suites, which hash
+    # hundreds of passwords: the same algorithm and code, no cost. Refused in production; a
+    # hash made cheaply is made anew at the full cost when its user next signs in.
+    password_hashing: Literal["rfc9106-low-memory", "cheapest"] = "rfc9106-low-memory"
 
     @property
     def trusted_proxy_list(self) -> list[str]:
@@ -117,6 +122,8 @@ class Settings(BaseSettings):
                 )
             if not self.base_url:
                 problems.append("STAGEFIT_BASE_URL is not set (participant links need it)")
+            if self.password_hashing == "cheapest":
+                problems.append("STAGEFIT_PASSWORD_HASHING=cheapest is for test suites only")
             if problems:
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
         if not self.database_url:
@@ -158,4 +165,9 @@ def load_settings(**overrides: object) -> Settings:
 
 @lru_cache
 def get_settings() -> Settings:
-    return load_settings()
+    """The process's settings (the CLI's, and the server's unless given others)."""
+    from app.services.users import use_password_hashing
+
+    settings = load_settings()
+    use_password_hashing(settings.password_hashing)
+    return settings

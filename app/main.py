@@ -32,6 +32,7 @@ from app.edge import Edge
 from app.integrations.greenhouse import routes as greenhouse
 from app.ratelimit import Limits
 from app.server import redact_access_log
+from app.services.users import use_password_hashing
 from app.web import manager, participant
 from app.worker import runtime as worker_runtime
 
@@ -40,6 +41,7 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    use_password_hashing(settings.password_hashing)
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

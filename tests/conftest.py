@@ -39,6 +39,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,12 @@ MINI_INSTRUMENT = REPO / "tests" / "fixtures" / "mini-instrument.yaml"
 SEND_TIMEOUT = 60.0
 # `stagefit serve` imports the whole stack; on a busy shared machine that alone took 15-30 s.
 START_TIMEOUT = 120.0
+
+
+# One TLS context for every test's HTTP client: httpx builds one per client by default, reading
+# the CA bundle each time (35 ms), and the suite makes thousands of clients. The servers under
+# test speak plain HTTP; the context only has to exist.
+TLS = ssl.create_default_context()
 
 
 def free_port() -> int:
@@ -134,7 +141,9 @@ def server_port() -> int:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, server_port: int) -> Settings:
-    return Settings(
+    from app.services.users import use_password_hashing
+
+    settings = Settings(
         env="test",
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
@@ -146,7 +155,12 @@ def settings(database_url: str, server_port: int) -> Settings:
         api_rate_limit=1_000_000,
         participant_rate_limit=1_000_000,
         participant_address_rate_limit=1_000_000,
+        # argon2id at no cost: the suite signs in hundreds of times (Settings.password_hashing).
+        password_hashing="cheapest",
     )
+    # For the services the tests call in this process; the live server's create_app sets it too.
+    use_password_hashing(settings.password_hashing)
+    return settings
 
 
 def _drop_everything(database: Database) -> None:
@@ -329,7 +343,7 @@ def live_server(_live_server: str, database: Database) -> str:
 
 @pytest.fixture
 def http(live_server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_server, timeout=SEND_TIMEOUT) as client:
+    with httpx.Client(base_url=live_server, timeout=SEND_TIMEOUT, verify=TLS) as client:
         yield client
 
 
@@ -362,6 +376,7 @@ def make_env(settings: Settings, tmp_path: Path) -> Callable[..., dict[str, str]
             STAGEFIT_QUESTIONNAIRES_DIR=str(settings.questionnaires_dir),
             STAGEFIT_VAR_DIR=str(tmp_path / "var"),
             STAGEFIT_LOG_LEVEL="WARNING",
+            STAGEFIT_PASSWORD_HASHING=settings.password_hashing,
         )
         env.update(extra)
         return env
@@ -396,7 +411,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {log_path.read_text()}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/healthz", timeout=1, verify=TLS).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)

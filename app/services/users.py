@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,17 @@ ROLES = tuple(Role)
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000  # argon2 takes any length; this bounds the work per try
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
+_PROFILES = {"rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+_dummy_hash: str | None = None
+
+
+def use_password_hashing(profile: str) -> None:
+    """Hash passwords at this cost from now on (Settings.password_hashing), set at start-up.
+    Stored hashes of another cost still verify, and are remade on the next sign-in."""
+    global _hasher, _dummy_hash
+    _hasher = PasswordHasher.from_parameters(_PROFILES[profile])
+    _dummy_hash = None
 
 
 def normalise_email(email: str) -> str:
@@ -102,7 +112,7 @@ def authenticate_user(*, db: Session, email: str, password: str) -> User | None:
     user = find_user(db=db, email=email)
     if user is None:
         # Spend the same time as a real check, so timing does not reveal who has an account.
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy(), password)
         return None
     if not verify_password(user.password_hash, password):
         return None
@@ -111,4 +121,9 @@ def authenticate_user(*, db: Session, email: str, password: str) -> User | None:
     return user
 
 
-_DUMMY_HASH = _hasher.hash("not a real password")
+def _dummy() -> str:
+    """A hash of today's cost, checked for unknown e-mails."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a real password")
+    return _dummy_hash

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 
 import httpx
 
+from tests.conftest import TLS
+
 
 @dataclass
 class ParsedPage:
@@ -101,7 +103,7 @@ class Participant:
 
     def __init__(self, base_url: str, token: str, **client_options: object) -> None:
         self.token = token
-        self.client = httpx.Client(base_url=base_url, timeout=15, **client_options)  # type: ignore[arg-type]
+        self.client = httpx.Client(base_url=base_url, timeout=15, **client_options, verify=TLS)  # type: ignore[arg-type]
 
     def close(self) -> None:
         self.client.close()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import ApiKey, Assessment, IdempotencyKey, Organisation, OutboxMessage, Participant
 from app.services.apikeys import revoke_api_key
 from app.services.organisations import create_organisation, create_team
+from tests.conftest import TLS
 from tests.integration.api_v1_helpers import PROBLEM, bearer, key_of, order, problem_of
 from tests.integration.test_manager_pages import complete
 
@@ -257,7 +258,7 @@ def test_concurrent_posts_with_one_idempotency_key_order_exactly_once(
     start = threading.Barrier(8)
 
     def post() -> None:
-        with httpx.Client(base_url=live_server, timeout=60) as client:
+        with httpx.Client(base_url=live_server, timeout=60, verify=TLS) as client:
             start.wait()
             results.append(client.post("/api/v1/assessments", json=order(), headers=headers))
 

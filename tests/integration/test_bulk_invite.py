@@ -20,6 +20,7 @@ from app.models import Assessment, InviteUpload, Organisation, OutboxMessage, Pa
 from app.services.invite_csv import MAX_BYTES
 from app.services.organisations import create_organisation, create_team
 from app.services.users import create_user
+from tests.conftest import TLS
 from tests.integration.participant_client import ParsedPage, parse
 from tests.integration.participant_client import Participant as Rep
 from tests.integration.test_manager_auth import EMAIL, manager, sign_in  # noqa: F401 (fixture)
@@ -209,7 +210,7 @@ def test_an_upload_is_only_its_uploaders(
         db=db, organisation=other, email="boss@rival.example", role="admin", password="x" * 12
     )
     db.commit()
-    with httpx.Client(base_url=live_server, timeout=30) as rival:
+    with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as rival:
         assert sign_in(rival, "boss@rival.example", "x" * 12).status_code == 303
         response = rival.post(f"/app/invite/bulk/{stored.id}", data={"send_email": "yes"})
     assert response.status_code == 422 and "upload the file again" in response.text
@@ -240,7 +241,9 @@ def test_a_double_clicked_confirmation_invites_the_file_once(
     results: list[int] = []
 
     def click() -> None:
-        with httpx.Client(base_url=live_server, cookies=signed_in.cookies, timeout=60) as client:
+        with httpx.Client(
+            base_url=live_server, cookies=signed_in.cookies, timeout=60, verify=TLS
+        ) as client:
             results.append(client.post(action, data=fields).status_code)
 
     clicks = [threading.Thread(target=click) for _ in range(2)]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import Assessment, Organisation, Result, User
 from app.services.apikeys import authenticate_api_key
 from app.services.users import authenticate_user
-from tests.conftest import STAGEFIT, free_port
+from tests.conftest import STAGEFIT, TLS, free_port
 
 
 def _ok(result) -> str:  # type: ignore[no-untyped-def]
@@ -183,7 +183,10 @@ def _run_local_until_serving(env: dict[str, str], port: int) -> tuple[subprocess
         if process.poll() is not None:
             raise AssertionError(process.stdout.read() if process.stdout else "exited")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if (
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1, verify=TLS).status_code
+                == 200
+            ):
                 break
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -200,7 +203,7 @@ def _run_local_until_serving(env: dict[str, str], port: int) -> tuple[subprocess
                 link = found.group(0)
                 break
     assert link is not None
-    page = httpx.get(link, timeout=10)
+    page = httpx.get(link, timeout=10, verify=TLS)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     process.terminate()
     # Read through the same buffered file (communicate() would bypass its buffer).
@@ -259,7 +262,9 @@ def test_apikeys_have_scopes_are_listed_with_last_use_and_revoke_at_once(
         run_cli("apikey", "create", "--org", "acme", "--name", "X", "--scopes", "admin")
     )
     url = f"{live_server}/api/v1/assessments/none/report.pdf"
-    used = httpx.get(url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10)
+    used = httpx.get(
+        url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10, verify=TLS
+    )
     assert used.status_code == 404  # known key, nothing there
     listed = json.loads(_ok(run_cli("apikey", "list", "--org", "acme", "--json")))
     assert [(k["id"], k["scopes"], k["revoked_at"]) for k in listed] == [
@@ -269,6 +274,8 @@ def test_apikeys_have_scopes_are_listed_with_last_use_and_revoke_at_once(
     assert reader["key"] not in json.dumps(listed)  # the key itself is never shown again
 
     assert "revoked" in _ok(run_cli("apikey", "revoke", "--org", "acme", reader["id"]))
-    again = httpx.get(url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10)
+    again = httpx.get(
+        url, headers={"Authorization": f"Bearer {reader['key']}"}, timeout=10, verify=TLS
+    )
     assert again.status_code == 401
     assert "no API key" in _one_line_error(run_cli("apikey", "revoke", "--org", "acme", "nope"))

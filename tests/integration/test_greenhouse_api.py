@@ -19,6 +19,7 @@ from app.instrument.process import STAGE_KEYS
 from app.models import AuditEvent, InstrumentVersion, Organisation, OutboxMessage, PartnerOrder
 from app.services.apikeys import create_api_key, revoke_api_key
 from app.services.organisations import create_organisation
+from tests.conftest import TLS
 from tests.greenhouse_stand_in import greenhouse_stand_in
 from tests.integration.test_manager_pages import complete
 
@@ -134,7 +135,7 @@ def test_concurrent_retries_of_one_send_test_make_one_order(
     answers: list[httpx.Response] = []
 
     def send() -> None:
-        with httpx.Client(base_url=live_server, timeout=30) as client:
+        with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as client:
             answers.append(order(client, key, mini_instrument_version))
 
     threads = [threading.Thread(target=send) for _ in range(4)]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from typing import Any
 
 import httpx
@@ -25,6 +24,7 @@ from app.services.organisations import create_team
 from tests.integration.participant_client import parse
 from tests.integration.test_manager_auth import manager, sign_in  # noqa: F401 (fixture)
 from tests.integration.test_manager_pages import complete, other_org  # noqa: F401 (fixture)
+from tests.unit.report_helpers import pdf_text
 
 
 @pytest.fixture
@@ -42,14 +42,6 @@ def complete_as(db: Session, invitation: Any, level: float, seed: int) -> dict[s
     result = participation.complete(db=db, assessment=assessment, answers=answers, seconds=seconds)
     db.commit()
     return result.payload
-
-
-def pdftotext(pdf: bytes) -> str:
-    """The PDF's text as poppler's pdftotext extracts it, whitespace collapsed."""
-    done = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return re.sub(r"\s+", " ", done.stdout.decode("utf-8"))
 
 
 def _row(html: str, attribute: str, key: str) -> str:
@@ -91,11 +83,11 @@ def test_a_reassessed_rep_shows_reliable_change_on_the_page_and_in_the_report(
 
     pdf = signed_in.get(f"/app/assessments/{after.assessment.id}/report.pdf", timeout=120)
     assert pdf.status_code == 200
-    text = pdftotext(pdf.content)
+    text = pdf_text(pdf.content, layout=True)
     assert f"Change since {day}" in text and "Reliable improvement in" in text
     assert "reliably improved" in text
     old_pdf = signed_in.get(f"/app/assessments/{before.assessment.id}/report.pdf", timeout=120)
-    assert "Change since" not in pdftotext(old_pdf.content)
+    assert "Change since" not in pdf_text(old_pdf.content, layout=True)
 
 
 def test_the_role_named_at_invitation_is_stored_and_the_reports_show_fit_for_it(
@@ -149,7 +141,9 @@ def test_the_role_named_at_invitation_is_stored_and_the_reports_show_fit_for_it(
     assert stages["expansion"]["name"] not in section
     assert any(v in section for v in ("A good match", "lies elsewhere", "No stage leads"))
 
-    text = pdftotext(signed_in.get(f"/app/assessments/{assessment_id}/report.pdf").content)
+    text = pdf_text(
+        signed_in.get(f"/app/assessments/{assessment_id}/report.pdf").content, layout=True
+    )
     assert "Role: New business" in text and "Fit for the work named at invitation" in text
 
     # A single stage works the same way.
@@ -187,8 +181,10 @@ def test_validity_is_said_alike_everywhere_and_an_invalid_result_can_be_retaken(
     banner_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", banner.group(0)))
     assert HEADLINES[status] in banner_text and MEANINGS[status] in banner_text
     assert all(reason in banner_text for reason in reasons)
-    manager_pdf = pdftotext(signed_in.get(f"{path}/report.pdf").content)
-    feedback_pdf = pdftotext(signed_in.get(f"{path}/report.pdf?kind=participant").content)
+    manager_pdf = pdf_text(signed_in.get(f"{path}/report.pdf").content, layout=True)
+    feedback_pdf = pdf_text(
+        signed_in.get(f"{path}/report.pdf?kind=participant").content, layout=True
+    )
     for text in (manager_pdf, feedback_pdf):
         assert HEADLINES[status].upper() in text and MEANINGS[status] in text
         assert reasons[0][:60] in text

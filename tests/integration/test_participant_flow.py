@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Assessment, AuditEvent, PageTiming, Result
+from tests.conftest import TLS
 from tests.integration.participant_client import Participant, first_values
 
 
@@ -169,7 +170,7 @@ def test_concurrent_submits_give_exactly_one_result(
         _answer_everything(rep)
 
     def submit(_: int) -> httpx.Response:
-        with httpx.Client(base_url=live_server, timeout=30) as client:
+        with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as client:
             return client.post(f"/a/{invitation.token}/submit")
 
     with ThreadPoolExecutor(max_workers=8) as pool:

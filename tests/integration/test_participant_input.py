@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Answer
+from tests.conftest import TLS
 from tests.integration.participant_client import Participant, first_values
 
 
@@ -148,7 +149,7 @@ def test_concurrent_saves_of_one_item_keep_one_row(
     url = f"/a/{invitation.token}/answer"
 
     def save(value: str) -> int:
-        with httpx.Client(base_url=live_server, timeout=30) as client:
+        with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as client:
             return client.post(url, data={"item": item, "value": value}).status_code
 
     values = [str(1 + k % 5) for k in range(12)]

@@ -5,8 +5,6 @@ to my work", and the feedback report at the end (web page and PDF)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.models import Answer, Assessment, Organisation, PageTiming
 from app.services.participation import item_seconds_of
 from tests.integration.participant_client import ParsedPage, Participant, first_values
+from tests.unit.report_helpers import pdf_text
 
 NA_LABEL = "Does not apply to my work"
 
@@ -218,15 +217,6 @@ def test_does_not_apply_is_offered_labelled_saved_and_refused_where_not_offered(
     )
 
 
-def _pdftext(pdf: bytes, tmp_path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")
-    path = tmp_path / "feedback.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
-
-
 def test_the_completion_page_says_what_next_and_hands_over_the_feedback_report(
     live_server: str,
     invite: Callable[..., Any],
@@ -256,7 +246,7 @@ def test_the_completion_page_says_what_next_and_hands_over_the_feedback_report(
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["content-disposition"].startswith("attachment;")
         assert response.headers["x-content-type-options"] == "nosniff"
-        text = _pdftext(response.content, tmp_path)
+        text = pdf_text(response.content)
         assert "Your StageFit feedback" in text and "Ana Rep" in text
         assert "not enough answers" in text
 

@@ -20,7 +20,7 @@ from app.models import ApiKey, Assessment, AuditEvent, InstrumentVersion, NormTa
 from app.services import assessments, instruments
 from app.services.apikeys import authenticate_api_key, create_api_key, revoke_api_key
 from app.services.organisations import create_organisation
-from app.services.users import authenticate_user, create_user
+from app.services.users import authenticate_user, create_user, use_password_hashing
 from tests.conftest import MINI_INSTRUMENT
 
 
@@ -48,6 +48,34 @@ def test_password_is_stored_as_argon2_and_checked(db: Session, org) -> None:  # 
     assert authenticate_user(db=db, email="ANN@example.com", password="correct horse") == user
     assert authenticate_user(db=db, email="ann@example.com", password="wrong horse!") is None
     assert authenticate_user(db=db, email="nobody@example.com", password="correct horse") is None
+
+
+def test_passwords_are_hashed_at_full_cost_unless_set_otherwise_and_remade_on_sign_in(
+    db: Session,
+    org,
+    settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """The suite hashes cheaply (Settings.password_hashing); a service never may, and a hash
+    made cheaply (a demo database, say) is made anew at the full cost at the next sign-in."""
+    assert Settings(env="test").password_hashing == "rfc9106-low-memory"
+    with pytest.raises(ValueError, match="STAGEFIT_PASSWORD_HASHING=cheapest"):
+        Settings(
+            env="production",
+            secret_key="k" * 40,
+            base_url="https://x.example",
+            password_hashing="cheapest",
+        )
+    cheap = create_user(
+        db=db, organisation=org, email="cheap@example.com", role="manager", password="a" * 12
+    )
+    assert "$m=8,t=1,p=1$" in cheap.password_hash
+    try:
+        use_password_hashing("rfc9106-low-memory")
+        assert authenticate_user(db=db, email="cheap@example.com", password="a" * 12) == cheap
+        assert "$m=65536,t=3,p=4$" in cheap.password_hash
+    finally:
+        use_password_hashing(settings.password_hashing)
+    assert authenticate_user(db=db, email="cheap@example.com", password="a" * 12) == cheap
 
 
 def test_user_with_unknown_role_is_refused(db: Session, org) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from app.db import Database
 from app.models import Assessment, AuditEvent, Organisation, Participant, TeamManager, User
 from app.services.organisations import create_team
 from app.services.users import create_user
+from tests.conftest import TLS
 from tests.integration.participant_client import parse
 from tests.integration.privacy_helpers import found_in_tables, person_with_everything
 from tests.integration.test_manager_auth import PASSWORD, sign_in
@@ -31,7 +32,7 @@ def browsers(live_server: str, db: Session, org: Organisation) -> Any:
     db.commit()
     clients = {}
     for role, email in (("admin", ADMIN), ("manager", MANAGER)):
-        client = httpx.Client(base_url=live_server, timeout=60)
+        client = httpx.Client(base_url=live_server, timeout=60, verify=TLS)
         assert sign_in(client, email, PASSWORD).status_code == 303
         clients[role] = client
     yield clients

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Assessment, Organisation, Participant
 from app.services.apikeys import create_api_key
+from tests.conftest import TLS
 from tests.integration.participant_client import Participant as Rep
 from tests.integration.participant_client import parse
 from tests.integration.test_manager_auth import manager, sign_in  # noqa: F401 (fixture)
@@ -32,7 +33,7 @@ def api(live_server: str, db: Session, org: Organisation) -> httpx.Client:
     db.commit()
     headers = {"Authorization": f"Bearer {key}"}
     # A cold PDF takes seconds on a busy machine; the headers are what is checked here.
-    return httpx.Client(base_url=live_server, headers=headers, timeout=60)
+    return httpx.Client(base_url=live_server, headers=headers, timeout=60, verify=TLS)
 
 
 @pytest.mark.parametrize("number", ["%C2%B2", "%E2%91%A0", "%D9%A1", "%EF%BC%91", "01x", "1e3"])

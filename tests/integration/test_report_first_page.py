@@ -5,8 +5,6 @@ internals (file paths, seeds, checksums, ids) in any customer PDF."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from app.reports.context import RepReport, rep_report
 from app.reports.team_context import team_report
 from app.reports.views import Branding, RepResult
 from app.scoring.result import Result
-from tests.unit.report_helpers import real_instrument, simulated_result
+from tests.unit.report_helpers import pdf_text, real_instrument, simulated_result
 
 NAME = "Dana Whitfield"
 ORG = "Acme Sales GmbH"
@@ -30,18 +28,6 @@ INTERNALS = [
     re.compile(r"\b[0-9a-f]{16,}\b"),
     re.compile(r"app/scoring"),
 ]
-
-
-def pdftotext(pdf: bytes, tmp_path: Path, first: int | None = None) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    pages = ["-f", str(first), "-l", str(first)] if first else []
-    done = subprocess.run(
-        ["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True
-    )
-    return re.sub(r"\s+", " ", done.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +80,7 @@ def test_page_one_has_the_stage_chart_the_bands_line_and_three_actions(
     which: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     report: RepReport = request.getfixturevalue(which)
-    first = pdftotext(render.pdf("manager", report), tmp_path, first=1)
+    first = pdf_text(render.pdf("manager", report), page=1)
     for stage in report.stages:
         assert stage.name in first, stage.name
     assert "five bands: Risk 1–2 · Small risk 3–4 · Medium impact 5–6" in first
@@ -136,9 +122,9 @@ def test_no_developer_internals_in_customer_pdfs(
     )
     participant = _report(instrument, 11, {}, "participant")
     texts = {
-        "manager": pdftotext(render.pdf("manager", spread), tmp_path),
-        "participant": pdftotext(render.pdf("participant", participant), tmp_path),
-        "team": pdftotext(render.pdf("team", team), tmp_path),
+        "manager": pdf_text(render.pdf("manager", spread)),
+        "participant": pdf_text(render.pdf("participant", participant)),
+        "team": pdf_text(render.pdf("team", team)),
     }
     norms = instrument.norms
     day = int(norms.date[8:10])

@@ -18,6 +18,7 @@ from app.models import Answer, Assessment, PageTiming, Result
 from app.scoring.engine import score
 from app.services.instruments import get_norms
 from app.services.participation import questionnaire
+from tests.conftest import TLS
 from tests.integration.participant_client import Participant
 
 SUBMITS = 5
@@ -55,12 +56,12 @@ def _race(live_server: str, token: str, changes: list[tuple[str, str]]) -> list[
     start = threading.Barrier(SUBMITS + ANSWERS)
 
     def submit(_: int) -> int:
-        with httpx.Client(base_url=live_server, timeout=30) as client:
+        with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as client:
             start.wait()
             return client.post(f"/a/{token}/submit").status_code
 
     def answer(change: tuple[str, str]) -> int:
-        with httpx.Client(base_url=live_server, timeout=30) as client:
+        with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as client:
             start.wait()
             item, value = change
             return client.post(

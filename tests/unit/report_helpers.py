@@ -6,12 +6,15 @@ from __future__ import annotations
 import copy
 import io
 import re
+import shutil
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pypdf
+import pytest
 
 from app.instrument.loader import load_instrument
 from app.instrument.model import Instrument
@@ -69,10 +72,30 @@ def old_shaped(result: Mapping[str, Any]) -> dict[str, Any]:
     return old
 
 
-def pdf_pages(pdf: bytes) -> list[str]:
-    """The text of each page, whitespace collapsed (line breaks fall anywhere in a PDF)."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages]
+def pdf_pages(pdf: bytes, *, layout: bool = False) -> list[str]:
+    """The text of each page as poppler's pdftotext reads it, whitespace collapsed (line
+    breaks fall anywhere in a PDF). `layout` keeps each line's words in the order they stand
+    on the page, columns side by side.
+
+    pdftotext rather than pypdf's extract_text: the same reading a user's tools give, and
+    about twenty times faster (pypdf's parsing was a sixth of the suite's CPU time)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")
+    done = subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    # A form feed ends every page, the last one too.
+    pages = done.stdout.decode("utf-8").split("\f")[:-1]
+    return [re.sub(r"\s+", " ", page).strip() for page in pages]
+
+
+def pdf_text(pdf: bytes, *, layout: bool = False, page: int | None = None) -> str:
+    """The text of the whole PDF, or of one page (counted from 1), whitespace collapsed."""
+    pages = pdf_pages(pdf, layout=layout)
+    return pages[page - 1] if page else " ".join(pages)
 
 
 def pdf_size(pdf: bytes) -> tuple[float, float]:
