@@ -4,7 +4,6 @@ cached report served by the service, and the team report for 50 reps."""
 from __future__ import annotations
 
 import gc
-import io
 import os
 import statistics
 import tempfile
@@ -46,9 +45,13 @@ def _result(instrument: Any, seed: int, assessment_id: str) -> dict[str, Any]:
 
 
 def _pages(pdf: bytes) -> int:
-    import pypdf
+    import pypdfium2 as pdfium
 
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _median(fn: Any, runs: int) -> float:

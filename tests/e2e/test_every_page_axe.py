@@ -1,29 +1,43 @@
-"""axe-core on every manager page and every participant page, on a 360 px phone and a 1280 px
-desktop: no serious or critical violations, and nothing wider than the screen. Also the heat
-map on a phone: the name column stays put while the stages scroll, and no stage heading
-breaks inside a word ("Closing/Negotia-tion")."""
+"""axe-core on every manager page and every participant page, in every state a user meets
+(errors, saved answers, an expired link, a result with the change since the last one), on a
+360 px phone and a 1280 px desktop: no serious or critical violations, English declared, and
+nothing wider than the screen. Also the heat map on a phone: the name column stays put while
+the stages scroll, and no stage heading breaks inside a word ("Closing/Negotia-tion")."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.models import Organisation
+from app.instrument.model import SjtItem
+from app.instrument.presentation import pages
+from app.models import Assessment, Organisation
 from app.scoring.simulate import simulate_answers
 from app.services import participation
 from app.services.instruments import instrument_of
 from app.services.organisations import create_team
 from app.services.users import create_user
-from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
+from tests.e2e.browser import (
+    PHONE,
+    audited_context,
+    axe_violations,
+    chromium,
+    require_axe,
+    scroll_width,
+)
 
 EMAIL = "audit.admin@demo-like.example"
 PASSWORD = "a demo-like password"
 DESKTOP = {"width": 1280, "height": 900}
 SIZES = (("phone", PHONE), ("desktop", DESKTOP))
 REPS = [("Amara", "Okafor"), ("Lukas", "Brandt"), ("Sofia", "Marquez")]
+# The phone gets the compact layout (participant.js asks for it on a narrow screen).
+LAYOUTS = {"phone": "compact", "desktop": "standard"}
 
 # Whether each word of every stage heading sits on one line: a word split over two lines
 # has more than one client rectangle.
@@ -56,22 +70,40 @@ def _seed(db: Session, org: Organisation, invite: Any, version: Any) -> dict[str
     team = create_team(db=db, organisation=org, name="EMEA Field Sales")
     create_team(db=db, organisation=org, name="Nordics Inside Sales")
     db.commit()
-    completed = []
-    for k, (first, last) in enumerate(REPS):
+    instrument = instrument_of(version)
+
+    def completed(first: str, last: str, seed: int, **kwargs: Any) -> tuple[str, str]:
         invitation = invite(
             email=f"{first.lower()}@example.com",
             first_name=first,
             last_name=last,
-            team_id=team.id,
             instrument_version=version,
+            **kwargs,
         )
-        assessment = invitation.assessment
-        answers, seconds = simulate_answers(
-            instrument_of(assessment.instrument_version), {}, np.random.default_rng(200 + k)
+        answers, seconds = simulate_answers(instrument, {}, np.random.default_rng(seed))
+        participation.complete(
+            db=db, assessment=invitation.assessment, answers=answers, seconds=seconds
         )
-        participation.complete(db=db, assessment=assessment, answers=answers, seconds=seconds)
         db.commit()
-        completed.append((assessment.id, invitation.token))
+        return invitation.assessment.id, invitation.token
+
+    done = [
+        completed(first, last, 200 + k, team_id=team.id) for k, (first, last) in enumerate(REPS)
+    ]
+    # A re-assessed rep: the later result shows the change since the first.
+    repeated = [completed("Rea", "Assessed", seed)[0] for seed in (1, 2)][-1]
+    expired = invite(email="late@example.com", instrument_version=version)
+    db.execute(
+        update(Assessment)
+        .where(Assessment.id == expired.assessment.id)
+        .values(expires_at=datetime.now(UTC) - timedelta(days=1))
+    )
+    db.commit()
+    sjt = {item.id for item in instrument.items if isinstance(item, SjtItem)}
+    sjt_pages = {
+        size: next(n for n, ids in enumerate(pages(instrument, layout), 1) if set(ids) <= sjt)
+        for size, layout in LAYOUTS.items()
+    }
     fresh = {
         size: invite(
             email=f"{size}.rep@example.com",
@@ -82,7 +114,14 @@ def _seed(db: Session, org: Organisation, invite: Any, version: Any) -> dict[str
         ).token
         for size, _ in SIZES
     }
-    return {"team": team.id, "completed": completed, "fresh": fresh}
+    return {
+        "team": team.id,
+        "completed": done,
+        "repeated": repeated,
+        "expired": expired.token,
+        "sjt_pages": sjt_pages,
+        "fresh": fresh,
+    }
 
 
 def test_every_page_on_a_phone_and_a_desktop_passes_axe(
@@ -97,12 +136,13 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
     heat: dict[str, Any] = {}
     with chromium() as browser:
         for size, viewport in SIZES:
-            context = browser.new_context(viewport=viewport, bypass_csp=True)
+            context = audited_context(browser, viewport=viewport)
             page = context.new_page()
 
             def audit(
                 kind: str, page: Any = page, size: str = size, width: int = viewport["width"]
             ) -> None:
+                assert page.evaluate("document.documentElement.lang") == "en", (size, kind)
                 assert scroll_width(page) <= width, (size, kind)
                 audited[f"{size}: {kind}"] = axe_violations(page)
 
@@ -121,6 +161,11 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             page.get_by_role("button", name="Start").click()
             page.wait_for_url(re.compile(r"/page/1"))
             audit("participant question page")
+            page.locator("fieldset.item .option label").first.click()
+            page.wait_for_selector(".item__status:not(:empty)")
+            audit("participant question page with a saved answer")
+            visit(f"{rep_link}/page/{seeded['sjt_pages'][size]}", "participant situational page")
+            assert page.locator("fieldset.item--sjt").count() > 0
             page.goto(f"{live_server}{rep_link}")
             page.wait_for_url(re.compile(r"resumed=1"))
             audit("participant resumed page")
@@ -128,17 +173,33 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             visit(f"/a/{done_token}/thanks", "participant completion")
             visit(f"/a/{done_token}/feedback", "participant feedback report")
             visit(f"/a/{done_token}", "participant link after completion")
+            visit(f"/a/{seeded['expired']}", "participant expired link")
             page.goto(f"{live_server}/a/no-such-link")
             audit("participant unknown link")
 
             # Manager pages.
-            page.goto(f"{live_server}/login")
+            page.goto(f"{live_server}/app/teams/{team}")
+            assert page.url.startswith(f"{live_server}/login?next=")
             audit("login")
             page.get_by_label("E-mail address").fill(EMAIL)
+            page.get_by_label("Password").fill("wrong password!")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_selector("[role=alert]")
+            audit("login with error summary")
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{live_server}/app")
-            audit("dashboard")
+            page.wait_for_url(f"{live_server}/app/teams/{team}")  # back where they wanted
+            visit("/app", "dashboard")
+            page.goto(f"{live_server}/app?q=amara&sort=name")
+            assert page.get_by_role("link", name="Amara Okafor").count() == 1
+            assert page.get_by_role("link", name="Lukas Brandt").count() == 0
+            audit("dashboard searched")
+            page.goto(f"{live_server}/app")
+            page.get_by_label("Compare Amara Okafor").check()
+            page.get_by_label("Compare Lukas Brandt").check()
+            page.get_by_role("button", name="Compare the chosen reps").click()
+            page.get_by_role("heading", name="Compare reps").wait_for()
+            audit("compare")
             visit(f"/app?team={team}&status=completed", "dashboard filtered")
             visit("/app/teams", "teams")
             page.get_by_role("button", name="Create team").click()
@@ -177,6 +238,12 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             page.get_by_role("button", name="Create the invitation").click()
             page.wait_for_selector("[role=alert]")
             audit("invite with errors")
+            page.get_by_label("First name").fill("Noor")
+            page.get_by_label("Last name").fill("Jansen")
+            page.get_by_label("E-mail address").fill(f"noor.single.{size}@example.com")
+            page.get_by_role("button", name="Create the invitation").click()
+            page.get_by_label("Participant link").wait_for()
+            audit("invitation created")
             visit("/app/invite/bulk", "bulk invite upload")
             page.get_by_label("CSV file").set_input_files(
                 files=[
@@ -215,6 +282,9 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             page.get_by_role("heading", name="2 reps invited").wait_for()
             audit("bulk invite done")
             visit(f"/app/assessments/{result_id}", "assessment result")
+            assert page.get_by_role("link", name="A4 Sales Manager Report PDF").count() == 1
+            visit(f"/app/assessments/{seeded['repeated']}", "assessment result with change")
+            page.get_by_role("heading", name="Change since").wait_for()
             page.goto(f"{live_server}/app?status=invited")
             page.get_by_role("link", name="Jonas Berg").first.click()
             page.get_by_role("button", name="Send a reminder").wait_for()
@@ -238,7 +308,7 @@ def test_every_page_on_a_phone_and_a_desktop_passes_axe(
             context.close()
 
     assert {kind: found for kind, found in audited.items() if found} == {}
-    assert len(audited) >= 2 * 30, sorted(audited)
+    assert len(audited) == 2 * 40, sorted(audited)
     assert heat["scrolled"] > 100, heat  # the stages did scroll sideways on the phone
     assert heat["moved"] <= 2, heat  # a border's width at most, not the 600 px scrolled
     assert heat["broken"] == [], heat

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from app.models import Assessment, Organisation, Reminder
 from app.services.organisations import create_team
 from app.services.users import create_user
-from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
+from tests.e2e.browser import (
+    PHONE,
+    audited_context,
+    axe_violations,
+    chromium,
+    require_axe,
+    scroll_width,
+)
 
 EMAIL = "inviter@demo-like.example"
 PASSWORD = "a demo-like password"
@@ -51,7 +58,7 @@ def test_csv_invite_flow_in_chromium_on_a_phone_and_a_desktop(
                     + f"Sofía,Márquez,sofia.{size}@example.com,S-{size},emea field sales\n"
                 ).encode("cp1252")
             )
-            context = browser.new_context(viewport=viewport, bypass_csp=True)
+            context = audited_context(browser, viewport=viewport)
             context.grant_permissions(["clipboard-read", "clipboard-write"])
             page = context.new_page()
 

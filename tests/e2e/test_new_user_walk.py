@@ -13,14 +13,11 @@ and an invalid result kept out of the team's suggested assignment (issue 9, item
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,8 +25,16 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Assessment, Organisation, Participant, Team
 from app.services.users import create_user
-from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
+from tests.e2e.browser import (
+    PHONE,
+    audited_context,
+    axe_violations,
+    chromium,
+    require_axe,
+    scroll_width,
+)
 from tests.smtp_server import Mailbox, smtp_server
+from tests.unit.report_helpers import pdf_text
 
 EMAIL = "new.admin@walk.example"
 PASSWORD = "a walk-through password"
@@ -41,13 +46,6 @@ CSV = (
     "Sofia,Marquez,sofia@walk.example,,Benelux Field Sales\n"
 )
 LINK = re.compile(r"https?://\S+/a/[A-Za-z0-9_-]+")
-
-
-def _pdftotext(path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
 
 
 def _answer_page(page: Any, turn: int) -> int:
@@ -96,7 +94,7 @@ def test_a_new_user_runs_stagefit_from_team_to_signed_out(
         def deliver() -> list[Any]:
             return drains.submit(deliver_outbox, settings=sender).result(timeout=120)
 
-        manager = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+        manager = audited_context(browser, viewport=DESKTOP)
         page = manager.new_page()
 
         def audit(kind: str, page: Any = page, width: int = DESKTOP["width"]) -> None:
@@ -158,7 +156,7 @@ def test_a_new_user_runs_stagefit_from_team_to_signed_out(
         )
 
         # The rep follows the link from the e-mail on a phone.
-        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+        phone = audited_context(browser, viewport=PHONE, is_mobile=True, has_touch=True)
         rep = phone.new_page()
         rep.goto(amara_link)
         expect(rep.get_by_role("heading", level=1)).to_have_text("Hello Amara")
@@ -226,10 +224,10 @@ def test_a_new_user_runs_stagefit_from_team_to_signed_out(
     drains.shutdown()
 
     assert {kind: found for kind, found in audits.items() if found} == {}
-    manager_text = _pdftotext(manager_pdf)
+    manager_text = pdf_text(manager_pdf.read_bytes())
     assert "Amara Okafor" in manager_text and "Sales Manager Report" in manager_text
     assert "Test Org" in manager_text
-    feedback_text = _pdftotext(feedback_pdf)
+    feedback_text = pdf_text(feedback_pdf.read_bytes())
     assert "Your StageFit feedback" in feedback_text and "Amara Okafor" in feedback_text
     rows = db.execute(
         select(Participant.email, Team.name, Assessment.status)

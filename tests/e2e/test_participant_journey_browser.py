@@ -6,8 +6,6 @@ with axe-core."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
+from tests.e2e.browser import (
+    PHONE,
+    audited_context,
+    axe_violations,
+    chromium,
+    require_axe,
+    scroll_width,
+)
+from tests.unit.report_helpers import pdf_text
 
 LAPTOP = {"width": 1280, "height": 800}
 # A compact page on a phone: six statements at most. The standard ten made a 5,100 px page;
@@ -44,13 +50,6 @@ def _height(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollHeight"))
 
 
-def _pdftotext(path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is missing: apt-get install -y poppler-utils")
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-    return " ".join(out.stdout.split())
-
-
 @pytest.mark.parametrize("screen", ["phone", "laptop"])
 def test_journey_from_welcome_to_feedback_report(
     screen: str,
@@ -69,7 +68,7 @@ def test_journey_from_welcome_to_feedback_report(
     audits: dict[str, list[dict[str, Any]]] = {}
     heights: list[int] = []
     with chromium() as browser:
-        first = browser.new_context(bypass_csp=True, **options)
+        first = audited_context(browser, **options)
         page = first.new_page()
 
         def audit(kind: str) -> None:
@@ -105,7 +104,7 @@ def test_journey_from_welcome_to_feedback_report(
         first.close()
 
         # Later, another visit: the link opens where the rep left, with a note.
-        second = browser.new_context(bypass_csp=True, **options)
+        second = audited_context(browser, **options)
         page = second.new_page()
         page.goto(link)
         expect(page).to_have_url(re.compile(r"/page/3\?resumed=1$"))
@@ -148,7 +147,7 @@ def test_journey_from_welcome_to_feedback_report(
         audit("feedback report")
         second.close()
 
-    text = _pdftotext(pdf)
+    text = pdf_text(pdf.read_bytes())
     assert "Your StageFit feedback" in text and "Robin Rep" in text
     assert "Where you fit best" in text
     assert {kind: found for kind, found in audits.items() if found} == {}

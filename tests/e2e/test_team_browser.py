@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from app.models import Organisation
 from app.services.organisations import create_team
 from app.services.users import create_user
-from tests.e2e.browser import PHONE, axe_violations, chromium, require_axe, scroll_width
+from tests.e2e.browser import (
+    PHONE,
+    audited_context,
+    axe_violations,
+    chromium,
+    require_axe,
+    scroll_width,
+)
 from tests.integration.test_manager_pages import complete
 
 EMAIL = "admin@teams.example"
@@ -56,7 +63,7 @@ def test_team_pages_in_chromium(
     audited: dict[str, list[dict[str, Any]]] = {}
     with chromium() as browser:
         for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-            page = browser.new_context(viewport=viewport, bypass_csp=True).new_page()
+            page = audited_context(browser, viewport=viewport).new_page()
 
             def audit(
                 kind: str, page: Any = page, size: str = size, width: int = viewport["width"]

@@ -1,4 +1,4 @@
-"""Page 1 of the Sales Manager Report, as pdftotext reads it: the seven-stage chart, one line on
+"""Page 1 of the Sales Manager Report, as a PDF reader reads it: the seven-stage chart, one line on
 the five bands and the first three actions, each coaching the stage it names; and no developer
 internals (file paths, seeds, checksums, ids) in any customer PDF."""
 
