@@ -43,8 +43,8 @@ def analyze(
     Respondents who skipped an item of a competency are left out of that competency's
     analysis (listwise deletion), so its n can be smaller than the file's.
     """
-    # Imported here: scipy.stats costs most of a second, and every `stagefit` call registers
-    # this module.
+    # Imported here: numpy and scipy take a while to load, and every `stagefit` call
+    # registers this module.
     from app.scoring.batch import item_scores
     from app.scoring.item_analysis import item_analysis
     from app.scoring.plan import plan_for

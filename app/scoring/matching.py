@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from app.instrument.model import BandKey
 from app.instrument.process import BAND_KEYS, STAGE_KEYS
@@ -89,6 +88,9 @@ def match_team(
         finite = values[np.isfinite(values)]
         span = float(finite.max() - finite.min()) if finite.size else 0.0
         penalty = (float(finite.min()) if finite.size else 0.0) - (span + 1.0) * (len(reps) + 1)
+        # Imported here: scipy.optimize is a third of a second of every server start-up.
+        from scipy.optimize import linear_sum_assignment
+
         rows, cols = linear_sum_assignment(
             np.where(np.isfinite(values), values, penalty), maximize=True
         )

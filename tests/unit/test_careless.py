@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.stats import chi2
 
 from app.instrument.loader import load_instrument
 from app.instrument.model import Instrument, LikertItem
@@ -108,6 +107,8 @@ def test_mahalanobis_is_d2_over_the_answered_items_as_a_z(
 
 @pytest.mark.parametrize("df", [20, 60, 105])
 def test_wilson_hilferty_puts_the_chi2_95th_percentile_near_z_1_645(df: int) -> None:
+    from scipy.stats import chi2  # here: a second to import, for this test only
+
     z = careless.wilson_hilferty(np.asarray([chi2.ppf(0.95, df)]), np.asarray([float(df)]))
     assert z[0] == pytest.approx(1.645, abs=0.01)
 

@@ -39,7 +39,7 @@ full_answer_sets = st.tuples(*(_value(item) for item in ITEMS)).map(
 any_answers = st.one_of(answer_sets, full_answer_sets)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_answers, st.sampled_from(LIKERT))
 def test_moving_a_likert_answer_toward_its_keyed_pole_never_lowers_it(
     answers: dict[str, object], item: LikertItem
@@ -83,7 +83,7 @@ def _band_ok(band: str | None, sten: int | None) -> bool:
     return above_lower and below_upper
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_answers)
 def test_bands_agree_with_stens_and_cut_points(answers: dict[str, object]) -> None:
     result = score(INSTRUMENT, answers)
@@ -96,7 +96,7 @@ def test_bands_agree_with_stens_and_cut_points(answers: dict[str, object]) -> No
             assert part.band_label == INSTRUMENT.bands[BANDS.index(part.band)].label["en"]  # type: ignore[arg-type]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(any_answers)
 def test_stage_ranks_follow_stage_scores(answers: dict[str, object]) -> None:
     result = score(INSTRUMENT, answers)
