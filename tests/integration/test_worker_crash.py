@@ -93,7 +93,7 @@ def _held_message_survives_the_kill(
 
     received = receiver.requests
     assert {r.webhook_id for r in received} == ids  # nothing lost
-    assert all(r.verified for r in received)
+    assert all(r.verified for r in received), [r.error for r in received if not r.verified]
     duplicates = [r for r in received if r.webhook_id == held_id]
     assert len(duplicates) >= 2  # the interrupted delivery came again ...
     assert len({r.body for r in duplicates}) == 1  # ... as the same event, with the same id
