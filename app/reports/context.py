@@ -258,34 +258,8 @@ def rep_report(
     since then, `target` the fit for the role or stage the manager named."""
     band_views = bands(instrument, locale)
     competencies = _competencies(instrument, result, band_views, locale)
-    stage_scores = {s.key: s for s in result.stages}
     best_fit_keys = list(result.best_fit_stages)
-    stages = []
-    for number, stage in enumerate(instrument.stages, start=1):
-        found = stage_scores.get(stage.key)  # None: not in the result, shown as not scored
-        weighted = [
-            StageCompetencyView(competencies[sc.competency], sc.weight, text(sc.role, locale))
-            for sc in sorted(stage.competencies, key=lambda sc: -sc.weight)
-        ]
-        chosen, note = pitfalls.choose(stage, competencies, locale)
-        stages.append(
-            StageView(
-                key=stage.key,
-                number=number,
-                name=text(stage.name, locale),
-                phase=stage.phase,
-                phase_label=PHASE_LABELS[stage.phase],
-                description=text(stage.description, locale),
-                outcome=text(stage.outcome, locale),
-                score=score(found, band_views),
-                rank=found.rank if found is not None else None,
-                best_fit=stage.key in best_fit_keys,
-                competencies=weighted,
-                pitfalls=chosen,
-                pitfalls_note=note,
-                coaching=[text(c, locale) for c in stage.coaching],
-            )
-        )
+    stages = _stages(instrument, result, competencies, band_views, best_fit_keys, locale)
     by_key = {s.key: s for s in stages}
     scored = sorted((c for c in competencies.values() if c.score.sufficient), key=weakest_first)
     strengths = list(reversed(scored[-3:]))
@@ -325,10 +299,55 @@ def rep_report(
         report.target_fit = target_fit_view(
             target, stages, lambda sten: _phase_band(sten, instrument, band_views)
         )
+    report.charts = _charts(report, instrument)
+    return report
+
+
+def _stages(
+    instrument: Instrument,
+    result: Result,
+    competencies: Mapping[str, CompetencyView],
+    band_views: Mapping[str, BandView],
+    best_fit_keys: list[str],
+    locale: str,
+) -> list[StageView]:
+    """Every stage of the instrument in order; one the result lacks is shown as not scored."""
+    stage_scores = {s.key: s for s in result.stages}
+    stages = []
+    for number, stage in enumerate(instrument.stages, start=1):
+        found = stage_scores.get(stage.key)
+        weighted = [
+            StageCompetencyView(competencies[sc.competency], sc.weight, text(sc.role, locale))
+            for sc in sorted(stage.competencies, key=lambda sc: -sc.weight)
+        ]
+        chosen, note = pitfalls.choose(stage, competencies, locale)
+        stages.append(
+            StageView(
+                key=stage.key,
+                number=number,
+                name=text(stage.name, locale),
+                phase=stage.phase,
+                phase_label=PHASE_LABELS[stage.phase],
+                description=text(stage.description, locale),
+                outcome=text(stage.outcome, locale),
+                score=score(found, band_views),
+                rank=found.rank if found is not None else None,
+                best_fit=stage.key in best_fit_keys,
+                competencies=weighted,
+                pitfalls=chosen,
+                pitfalls_note=note,
+                coaching=[text(c, locale) for c in stage.coaching],
+            )
+        )
+    return stages
+
+
+def _charts(report: RepReport, instrument: Instrument) -> dict[str, str]:
+    """The stage bars and the competency dots, drawn on the instrument's band cuts."""
     provisional = report.method.provisional
-    report.charts = {
+    return {
         "stages": charts.scale_chart(
-            [(s.name, s.phase_label, s.score) for s in stages],
+            [(s.name, s.phase_label, s.score) for s in report.stages],
             instrument.scoring.band_cuts,
             report.bands,
             style="bar",
@@ -342,4 +361,3 @@ def rep_report(
             provisional=provisional,
         ),
     }
-    return report

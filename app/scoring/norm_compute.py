@@ -112,8 +112,38 @@ def compute_norms(
     if percentiles is None:
         percentiles = len(codes) >= instrument.scoring.norms_min_n
     scores = item_scores(plan, codes)
+    competencies = _competency_norms(plan, scores, percentiles)
+    stages, composite = _stage_norms(plan, scores, competencies, percentiles)
+    highest, phase_z = _highest_and_phase_z(plan, composite, stages)
+    return NormTable(
+        id=id,
+        label=label,
+        n=len(codes),
+        source=source,
+        date=date,
+        provisional=provisional,
+        simulated=simulated,
+        population=population,
+        composition=composition,
+        exclusions=exclusions,
+        competencies=competencies,
+        stages=stages,
+        summary=distribution(highest, percentiles=percentiles),
+        phases={
+            phase: distribution(phase_z[:, p], percentiles=percentiles)
+            for p, phase in enumerate(plan.phase_keys)
+        },
+        validity=validity_norms(plan, codes, percentiles=percentiles)
+        if len(plan.likert_columns) >= 2
+        else None,
+    )
 
-    # Competency raw scores: the engine's, with a neutral norm so z = raw.
+
+def _competency_norms(
+    plan: ScoringPlan, scores: FloatArray, percentiles: bool
+) -> dict[str, ScaleNorm]:
+    """Mean and SD of each competency's raw score, reliability by Cronbach's alpha."""
+    # The engine's raw scores, with a neutral norm so z = raw.
     raw = score_item_scores(plan, _neutral(plan), scores).competency_raw
     competencies: dict[str, ScaleNorm] = {}
     for c, key in enumerate(plan.competency_keys):
@@ -125,7 +155,17 @@ def compute_norms(
         competencies[key] = ScaleNorm(
             mean=mean, sd=sd, reliability=reliability, percentiles=_row(column, percentiles)
         )
+    return competencies
 
+
+def _stage_norms(
+    plan: ScoringPlan,
+    scores: FloatArray,
+    competencies: Mapping[str, ScaleNorm],
+    percentiles: bool,
+) -> tuple[dict[str, ScaleNorm], FloatArray]:
+    """Mean and SD of each stage's composite Σ w·z under the new competency norms,
+    reliability by Mosier's formula; and the composites (n × stages)."""
     comp_norms = replace(
         _neutral(plan),
         competency_mean=np.asarray([n.mean for n in competencies.values()]),
@@ -156,41 +196,25 @@ def compute_norms(
             reliability=_usable(reliability, f"stage {key}"),
             percentiles=_row(column, percentiles),
         )
+    return stages, composite
 
-    # Stage z under the new stage norms: what the summary and the phases are made of.
+
+def _highest_and_phase_z(
+    plan: ScoringPlan, composite: FloatArray, stages: Mapping[str, ScaleNorm]
+) -> tuple[FloatArray, FloatArray]:
+    """Each respondent's highest stage z and mean stage z per phase, under the new stage
+    norms: what the summary and the phase norms are made of."""
     stage_mean = np.asarray([n.mean for n in stages.values()])
     stage_sd = np.asarray([n.sd for n in stages.values()])
     stage_z = (composite - stage_mean) / stage_sd
     scored = ~np.isnan(stage_z)
-    highest = np.full(len(codes), np.nan)
+    highest = np.full(len(composite), np.nan)
     some = scored.any(axis=1)
     highest[some] = np.nanmax(stage_z[some], axis=1)
     phase_n = scored.astype(np.float64) @ plan.stage_phase_matrix
     with np.errstate(invalid="ignore", divide="ignore"):
         phase_z = (np.where(scored, stage_z, 0.0) @ plan.stage_phase_matrix) / phase_n
-
-    return NormTable(
-        id=id,
-        label=label,
-        n=len(codes),
-        source=source,
-        date=date,
-        provisional=provisional,
-        simulated=simulated,
-        population=population,
-        composition=composition,
-        exclusions=exclusions,
-        competencies=competencies,
-        stages=stages,
-        summary=distribution(highest, percentiles=percentiles),
-        phases={
-            phase: distribution(phase_z[:, p], percentiles=percentiles)
-            for p, phase in enumerate(plan.phase_keys)
-        },
-        validity=validity_norms(plan, codes, percentiles=percentiles)
-        if len(plan.likert_columns) >= 2
-        else None,
-    )
+    return highest, phase_z
 
 
 def _row(values: FloatArray, wanted: bool) -> tuple[float, ...] | None:
