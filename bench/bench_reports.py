@@ -146,7 +146,7 @@ def _cached(instrument_path: Path) -> tuple[float, float]:
     from app.config import Settings
     from app.db import Database
     from app.migrations import upgrade
-    from app.services import assessments
+    from app.services import assessments, invitations
     from app.services.apikeys import create_api_key
     from app.services.instruments import instrument_of, load_instrument_file
     from app.services.organisations import create_organisation
@@ -162,7 +162,7 @@ def _cached(instrument_path: Path) -> tuple[float, float]:
     with database.session() as db:
         version = load_instrument_file(db=db, path=instrument_path)
         org = create_organisation(db=db, name="Bench Org", slug="bench-org")
-        invitation = assessments.invite(
+        invitation = invitations.invite(
             db=db,
             organisation=org,
             instrument_version=version,

@@ -276,7 +276,7 @@ def mini_instrument_version(db: Session) -> InstrumentVersion:
 
 @pytest.fixture
 def invite(db: Session, org: Organisation, settings: Settings) -> Callable[..., Any]:
-    from app.services.assessments import invite as invite_service
+    from app.services.invitations import invite as invite_service
 
     def _invite(
         email: str = "rep@example.com",

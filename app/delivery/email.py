@@ -9,7 +9,7 @@ from app.clock import utcnow
 from app.delivery import Delivery, DeliveryContext, Outcome, deliverer
 from app.delivery.smtp import send
 from app.models import Assessment, Organisation, OutboxMessage
-from app.services import assessments
+from app.services import invitations
 from app.services.mail import compose
 from app.services.notifications import Message
 from app.vocabulary import OPEN_STATUSES, status_at
@@ -36,7 +36,7 @@ def deliver_email(message: OutboxMessage, context: DeliveryContext) -> Delivery:
     if status not in OPEN_STATUSES:
         # A link that no longer opens anything would only confuse the rep.
         return _refused(f"not sent: the assessment was {status} before the e-mail went out")
-    link = assessments.link_of(settings, assessment)
+    link = invitations.link_of(settings, assessment)
     if link is None:
         return _refused(NO_LINK)
     try:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.limits import clip
 from app.models import InstrumentVersion, InviteUpload, Organisation, Participant, Team
-from app.services import assessments, notifications
+from app.services import invitations, notifications
 from app.services.access import Scope
 from app.services.invite_csv import CsvRow, ParsedCsv, RowError, parse
 from app.services.notice import Purpose
@@ -103,7 +103,7 @@ def check(*, db: Session, scope: Scope, parsed: ParsedCsv, default_team: Team | 
     owners = _external_ids(
         db, organisation_id, [r.external_id for r in parsed.rows if r.external_id]
     )
-    open_ones = assessments.open_invitations(
+    open_ones = invitations.open_invitations(
         db=db, organisation_id=organisation_id, emails=[r.email for r in parsed.rows]
     )
     for row in parsed.rows:
@@ -161,7 +161,7 @@ def invite_all(
     sender_name: str | None,
     seal_with: str,
     now: datetime | None = None,
-) -> list[assessments.Invitation]:
+) -> list[invitations.Invitation]:
     """Invite every row (those with an open invitation only when `invite_again`). The caller
     checked that there are no errors; any failure here rolls back the caller's transaction,
     so either all are invited or none."""
@@ -169,12 +169,12 @@ def invite_all(
         raise ValueError("a file with errors is not imported")
     now = now or utcnow()
     chosen = [p for p in checked.rows if invite_again or not p.open_assessment_id]
-    invited = assessments.invite_many(
+    invited = invitations.invite_many(
         db=db,
         organisation=organisation,
         instrument_version=instrument_version,
         reps=[
-            assessments.NewRep(
+            invitations.NewRep(
                 email=p.row.email,
                 first_name=p.row.first_name,
                 last_name=p.row.last_name,

@@ -22,7 +22,7 @@ from app.config import Settings, var_dir
 from app.errors import UserError
 from app.instrument.model import Instrument
 from app.models import Assessment, InstrumentVersion, Organisation, Team
-from app.services import assessments, participation
+from app.services import assessments, invitations, participation
 from app.services.apikeys import create_api_key
 from app.services.instruments import instrument_of, load_instruments
 from app.services.organisations import create_organisation, create_team, find_organisation
@@ -142,9 +142,9 @@ def _invite(
     person: tuple[str, str],
     now: datetime,
     secret: str,
-) -> assessments.Invitation:
+) -> invitations.Invitation:
     first, last = person
-    return assessments.invite(
+    return invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,
@@ -287,6 +287,6 @@ def seed_demo(*, db: Session, settings: Settings) -> dict[str, Any]:
         "organisation": ORGANISATION,
         "team_name": TEAM,
         "invitation_urls": [
-            assessments.participant_url(settings, token) for token in kept["invitation_tokens"]
+            invitations.participant_url(settings, token) for token in kept["invitation_tokens"]
         ],
     }

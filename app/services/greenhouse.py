@@ -24,7 +24,7 @@ from app.limits import clip
 from app.models import Assessment, AuditEvent, InstrumentVersion, Organisation, PartnerOrder
 from app.scoring.result import Result
 from app.sealing import seal
-from app.services import assessments, audit, notifications
+from app.services import assessments, audit, invitations, notifications
 from app.services.greenhouse_callback import CREDENTIAL, PARTNER, order_of
 from app.services.instruments import list_instrument_versions
 from app.vocabulary import AssessmentStatus, status_at
@@ -127,7 +127,7 @@ def send_test(
     try:
         # A savepoint: if a concurrent retry stored the order first, none of this is kept.
         with db.begin_nested():
-            invitation = assessments.invite(
+            invitation = invitations.invite(
                 db=db,
                 organisation=organisation,
                 instrument_version=version,

@@ -14,7 +14,7 @@ from app.clock import utcnow
 from app.config import Settings
 from app.errors import UserError
 from app.models import Assessment, InstrumentVersion, Organisation, OutboxMessage, Participant
-from app.services import assessments, events, notifications, paging, participants
+from app.services import assessments, events, invitations, notifications, paging, participants
 from app.services.events import assessment_links
 from app.services.instruments import (
     default_norm_table,
@@ -145,7 +145,7 @@ def _place(
         lookup=lookup,
         now=now,
     ).participant
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,
@@ -169,7 +169,7 @@ def _place(
         )
     return Ordered(
         assessment=invitation.assessment,
-        participant_url=assessments.participant_url(settings, invitation.token),
+        participant_url=invitations.participant_url(settings, invitation.token),
     )
 
 
@@ -270,7 +270,7 @@ def link(settings: Settings, assessment: Assessment, now: datetime | None = None
     """The participant's link while it can still be used."""
     if not status_now(assessment, now).is_open:
         return None
-    return assessments.link_of(settings, assessment)
+    return invitations.link_of(settings, assessment)
 
 
 def list_page(

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.errors import UserError
 from app.models import Assessment, Organisation, Result
-from app.services import assessments, notifications
-from app.services.assessments import Invitation
+from app.services import assessments, invitations, notifications
+from app.services.invitations import Invitation
 from app.vocabulary import OPEN_STATUSES
 
 
@@ -49,7 +49,7 @@ def reinvite(
     organisation = db.get(Organisation, assessment.organisation_id)
     assert organisation is not None
     participant = assessment.participant
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=assessment.instrument_version,

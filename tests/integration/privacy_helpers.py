@@ -16,7 +16,7 @@ from app.db import Database
 from app.delivery.smtp import outbox_dir
 from app.models import ApiKey, Base, IdempotencyKey, Organisation
 from app.reports.cache import cache_dir
-from app.services import assessments, notifications
+from app.services import invitations, notifications
 from app.services.apikeys import create_api_key
 from tests.integration.test_manager_pages import complete
 from tests.unit.report_helpers import pdf_pages
@@ -50,7 +50,7 @@ def person_with_everything(
     """A completed assessment with an invitation e-mail, webhook messages (an endpoint must
     exist to get those) and a stored API response naming them, ordered with an external id;
     `deliver` runs the worker's drain once the invitation is queued."""
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,

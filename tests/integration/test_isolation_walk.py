@@ -44,7 +44,7 @@ from starlette.routing import Mount, Route
 
 from app.config import Settings
 from app.models import Assessment, Base, Organisation
-from app.services import assessments, bulk_invite, greenhouse, teams, webhooks
+from app.services import bulk_invite, greenhouse, invitations, teams, webhooks
 from app.services.apikeys import create_api_key, revoke_api_key
 from app.services.greenhouse import Candidate, partner_test_id
 from app.services.organisations import create_organisation, create_team
@@ -214,7 +214,7 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
     )
     message = webhooks.send_test(db=db, organisation_id=org.id, endpoint_id=endpoint.id)
     # A rep who has not started: what "remind everyone not started" would reach.
-    waiting = assessments.invite(
+    waiting = invitations.invite(
         db=db,
         organisation=org,
         instrument_version=mini_instrument_version,
@@ -225,7 +225,7 @@ def victim(db: Session, settings: Settings, mini_instrument_version: Any) -> Vic
         seal_with=settings.secret_key,
     )
     db.commit()
-    link = assessments.link_of(settings, assessment)
+    link = invitations.link_of(settings, assessment)
     assert link is not None
     complete(db, SimpleNamespace(assessment=assessment), seed=3)
     return Victim(

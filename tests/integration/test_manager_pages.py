@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import Assessment, Organisation
 from app.reports.palette import BAND_COLOURS, BAND_TEXT
 from app.scoring.simulate import simulate_answers
-from app.services import assessments, participation
+from app.services import invitations, participation
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation, create_team
 from app.services.users import create_user
@@ -50,7 +50,7 @@ def other_org(db: Session, mini_instrument_version: Any) -> dict[str, Any]:
     """A second organisation with its own team and completed assessment."""
     other = create_organisation(db=db, name="Rival Corp", slug="rival-corp")
     team = create_team(db=db, organisation=other, name="Rival Team")
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=other,
         instrument_version=mini_instrument_version,

@@ -14,7 +14,7 @@ from app.models import InstrumentVersion, Organisation
 from app.scoring.plan import NA_CODE, plan_for
 from app.scoring.responses import read_responses
 from app.scoring.simulate import simulate_answers
-from app.services import assessments, participation
+from app.services import invitations, participation
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation
 
@@ -60,7 +60,7 @@ def test_exports_consented_completed_answers_without_identities(
     unconsented.assessment.consented_at = None
     invite(email="open@example.com", instrument_version=instrument_version)
     other = create_organisation(db=db, name="Other Org", slug="other-org")
-    foreign = assessments.invite(
+    foreign = invitations.invite(
         db=db,
         organisation=other,
         instrument_version=instrument_version,

@@ -17,7 +17,7 @@ from app.db import Database
 from app.errors import UserError
 from app.instrument.loader import load_instrument
 from app.models import ApiKey, Assessment, AuditEvent, InstrumentVersion, NormTableRow, Result
-from app.services import assessments, instruments
+from app.services import assessments, instruments, invitations
 from app.services.apikeys import authenticate_api_key, create_api_key, revoke_api_key
 from app.services.organisations import create_organisation
 from app.services.users import authenticate_user, create_user, use_password_hashing
@@ -165,7 +165,7 @@ def test_invitation_freezes_the_version_and_keeps_only_the_token_hash(
     assert assessment.participant.email == "rep@example.com"
     assert assessments.find_by_token(db=db, token=invitation.token) == assessment
     assert assessments.find_by_token(db=db, token=invitation.token + "x") is None
-    url = assessments.participant_url(settings, invitation.token)
+    url = invitations.participant_url(settings, invitation.token)
     assert url == f"{settings.base_url}/a/{invitation.token}"
     actions = db.scalars(select(AuditEvent.action)).all()
     assert actions == ["assessment.invited"]

@@ -20,7 +20,7 @@ from app.clock import utcnow
 from app.config import Settings
 from app.db import Database
 from app.models import Assessment, Organisation, OutboxMessage, Reminder
-from app.services import assessments, notifications
+from app.services import assessments, invitations, notifications
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation
 from app.services.reminders import send_due
@@ -130,7 +130,7 @@ def test_the_organisation_chooses_its_reminder_days(
     db.commit()
     t0 = utcnow()
     ours = sealed_invite(email="ours@example.com", now=t0, emailed=True)
-    theirs = assessments.invite(
+    theirs = invitations.invite(
         db=db,
         organisation=quiet,
         instrument_version=mini_instrument_version,
@@ -257,7 +257,7 @@ def test_no_reminder_or_new_link_for_a_closed_or_foreign_assessment(
     assessments.cancel(db=db, assessment=closed.assessment)
     db.commit()
     other = create_organisation(db=db, name="Rival", slug="rival")
-    theirs = assessments.invite(
+    theirs = invitations.invite(
         db=db,
         organisation=other,
         instrument_version=mini_instrument_version,

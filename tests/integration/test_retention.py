@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import AuditEvent, Organisation, Participant
 from app.scoring.simulate import simulate_answers
-from app.services import assessments, participation
+from app.services import assessments, invitations, participation
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation
 from app.worker.periodic import PERIODIC_JOBS
@@ -34,7 +34,7 @@ def _purge(db: Session, settings: Settings, now: datetime) -> None:
 def _invite(
     db: Session, organisation: Organisation, version: Any, name: str, days_valid: int = 30
 ) -> Any:
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,

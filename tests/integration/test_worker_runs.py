@@ -17,7 +17,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.models import Assessment
-from app.services.assessments import invite as invite_service
+from app.services.invitations import invite as invite_service
 from app.services.organisations import create_organisation
 from app.services.outbox import Kind, enqueue
 from app.worker import queue

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.deps import CurrentScope, CurrentUser, DatabaseDep, SessionDep, SettingsDep
 from app.models import Assessment
 from app.services import assessments as assessment_service
-from app.services import audit, dashboard, notifications, reminders, reports, retake
+from app.services import audit, dashboard, invitations, notifications, reminders, reports, retake
 from app.services.access import Scope
 from app.vocabulary import AssessmentStatus
 from app.web.manager.errors import PageError, not_found
@@ -64,7 +64,7 @@ def show(
         r=detail.report,
         new_link=link,
         # The rep's link, to copy while it works (sealed; app/services/assessments.link_of).
-        link=assessment_service.link_of(settings, assessment) if detail.is_open else None,
+        link=invitations.link_of(settings, assessment) if detail.is_open else None,
         reminders=reminders.sent(db=db, assessment_id=assessment_id),
         done=done if done in DONE else None,
         cancelled=cancelled is not None and detail.status == AssessmentStatus.CANCELLED,
@@ -151,7 +151,7 @@ def renew_link(
     """A new link, e-mailed to the rep; the old one stops working, answers so far stay."""
     refuse_cross_site(request, settings.base_url)
     assessment = _open(db, scope, assessment_id, "renew")
-    assessment_service.renew_link(
+    invitations.renew_link(
         db=db, assessment=assessment, seal_with=settings.secret_key, actor=f"user:{user.id}"
     )
     notifications.enqueue_email(
@@ -187,7 +187,7 @@ def reinvite(
         raise PageError(409, "Cannot re-invite", str(refused)) from None
     new_id = invitation.assessment.id
     response = RedirectResponse(f"/app/assessments/{new_id}", 303)
-    url = assessment_service.participant_url(settings, invitation.token)
+    url = invitations.participant_url(settings, invitation.token)
     remember_new_link(response, settings, new_id, url)
     return response
 

@@ -12,7 +12,7 @@ from app.errors import UserError
 from app.limits import max_length, text_problem
 from app.models import Assessment, InstrumentVersion, Organisation, Participant
 from app.scoring.roles import parse_target
-from app.services import assessments, dashboard, notifications
+from app.services import dashboard, invitations, notifications
 from app.services.access import Scope
 from app.services.notice import Purpose
 from app.services.users import normalise_email
@@ -135,12 +135,12 @@ def invite(
         errors.append(FieldError("Choose one of the roles or stages, or none.", "target"))
     if errors or version is None:
         return _form(request, db, user, scope, values, errors)
-    already = assessments.open_invitations(db=db, organisation_id=org, emails=[values["email"]])
+    already = invitations.open_invitations(db=db, organisation_id=org, emails=[values["email"]])
     if values["email"] in already and not field(form, "invite_again"):
         return _form(request, db, user, scope, values, already_invited=already[values["email"]])
     organisation = db.get(Organisation, org)
     assert organisation is not None
-    invitation = assessments.invite(
+    invitation = invitations.invite(
         db=db,
         organisation=organisation,
         instrument_version=version,
@@ -171,7 +171,7 @@ def invite(
         sign(
             settings.secret_key,
             "invited",
-            {"aid": assessment_id, "url": assessments.participant_url(settings, invitation.token)},
+            {"aid": assessment_id, "url": invitations.participant_url(settings, invitation.token)},
             seconds=INVITED_SECONDS,
         ),
         max_age=INVITED_SECONDS,
