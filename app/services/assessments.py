@@ -12,11 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.errors import UserError
-from app.models import (
-    Assessment,
-    Result,
-    StatusColumn,
-)
+from app.models import Assessment, Result, StatusColumn
 from app.services import audit, events, greenhouse_callback
 from app.services.tokens import hash_token
 from app.vocabulary import OPEN_STATUSES, AssessmentStatus

@@ -12,14 +12,7 @@ from sqlalchemy.orm import Session
 from app.clock import as_utc, utcnow
 from app.config import Settings
 from app.errors import UserError
-from app.models import (
-    Assessment,
-    InstrumentVersion,
-    Organisation,
-    Participant,
-    Team,
-    new_id,
-)
+from app.models import Assessment, InstrumentVersion, Organisation, Participant, Team, new_id
 from app.sealing import seal, unseal
 from app.services import audit, events
 from app.services.assessments import expire_due, status_seen
