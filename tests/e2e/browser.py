@@ -65,9 +65,8 @@ def require_axe() -> None:
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations of the page as it is now."""
-    if not page.evaluate("typeof axe !== 'undefined'"):  # a context not made by audited_context
-        page.add_script_tag(path=str(AXE))
+    """Serious and critical axe-core violations of the page as it is now (a page of an
+    `audited_context`)."""
     results = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",

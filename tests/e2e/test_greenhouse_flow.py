@@ -18,7 +18,6 @@ from app.delivery import Outcome
 from app.models import InstrumentVersion, Organisation
 from app.services import assessments
 from app.services.apikeys import create_api_key
-from tests.conftest import TLS
 from tests.e2e.browser import chromium
 from tests.e2e.test_participant_browser import answer, choose, items_on
 from tests.greenhouse_stand_in import greenhouse_stand_in
@@ -40,9 +39,7 @@ def test_a_candidate_ordered_from_greenhouse_takes_the_test_and_greenhouse_hears
     with (
         smtp_server(mailbox) as smtp_port,
         greenhouse_stand_in([500, 500]) as greenhouse,
-        httpx.Client(
-            base_url=f"{live_server}/integrations/greenhouse", timeout=30, verify=TLS
-        ) as api,
+        httpx.Client(base_url=f"{live_server}/integrations/greenhouse", timeout=30) as api,
     ):
         mail = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{smtp_port}"})
         tests = api.get("/list_tests", headers=auth).json()

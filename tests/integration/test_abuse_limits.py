@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Organisation
 from app.services.apikeys import create_api_key
-from tests.conftest import TLS, serve_app
+from tests.conftest import serve_app
 
 PROBLEM = "application/problem+json"
 
@@ -27,7 +27,7 @@ def served(settings: Settings, **limits: int) -> Iterator[httpx.Client]:
 
     with (
         serve_app(create_app(settings.model_copy(update=limits))) as url,
-        httpx.Client(base_url=url, timeout=30, verify=TLS) as client,
+        httpx.Client(base_url=url, timeout=30) as client,
     ):
         yield client
 

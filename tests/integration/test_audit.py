@@ -21,7 +21,6 @@ from app.services import audit
 from app.services.apikeys import create_api_key, revoke_api_key
 from app.services.organisations import create_organisation
 from app.services.users import create_user
-from tests.conftest import TLS
 from tests.integration.test_manager_auth import PASSWORD, sign_in
 from tests.integration.test_manager_pages import complete
 
@@ -68,7 +67,7 @@ def test_views_and_downloads_are_audited_with_who_and_which_result(
     invitation = invite(email="vera@example.com", first_name="Vera", last_name="Viewed")
     complete(db, invitation, seed=2)
     assessment_id = invitation.assessment.id
-    with httpx.Client(base_url=live_server, timeout=60, verify=TLS) as browser:
+    with httpx.Client(base_url=live_server, timeout=60) as browser:
         assert sign_in(browser, ADMIN, PASSWORD).status_code == 303
         assert browser.get(f"/app/assessments/{assessment_id}").status_code == 200
         assert browser.get(f"/app/assessments/{assessment_id}/report.pdf").status_code == 200
@@ -77,7 +76,6 @@ def test_views_and_downloads_are_audited_with_who_and_which_result(
         f"{live_server}/api/v1/assessments/{assessment_id}/report.pdf?kind=participant",
         headers={"Authorization": f"Bearer {key.key}"},
         timeout=60,
-        verify=TLS,
     )
     assert api.status_code == 200
 

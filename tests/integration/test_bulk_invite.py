@@ -210,7 +210,7 @@ def test_an_upload_is_only_its_uploaders(
         db=db, organisation=other, email="boss@rival.example", role="admin", password="x" * 12
     )
     db.commit()
-    with httpx.Client(base_url=live_server, timeout=30, verify=TLS) as rival:
+    with httpx.Client(base_url=live_server, timeout=30) as rival:
         assert sign_in(rival, "boss@rival.example", "x" * 12).status_code == 303
         response = rival.post(f"/app/invite/bulk/{stored.id}", data={"send_email": "yes"})
     assert response.status_code == 422 and "upload the file again" in response.text

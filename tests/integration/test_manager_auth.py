@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from app.models import Organisation
 from app.services.users import create_user
-from tests.conftest import TLS
 from tests.integration.participant_client import parse
 
 EMAIL = "mara@test-org.example"
@@ -156,7 +155,7 @@ def _invite_count(db: Session) -> int:
 
 
 def _copy_of_the_session(live_server: str, http: httpx.Client) -> httpx.Client:
-    copy = httpx.Client(base_url=live_server, timeout=10, verify=TLS)
+    copy = httpx.Client(base_url=live_server, timeout=10)
     copy.cookies.set("stagefit_session", http.cookies["stagefit_session"])
     return copy
 
@@ -237,10 +236,7 @@ def test_failures_spread_over_addresses_lock_the_account(
     from tests.conftest import serve_app
 
     behind_proxy = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
-    with (
-        serve_app(create_app(behind_proxy)) as url,
-        httpx.Client(base_url=url, verify=TLS) as client,
-    ):
+    with serve_app(create_app(behind_proxy)) as url, httpx.Client(base_url=url) as client:
         for k in range(10):
             wrong = sign_in(client, password="wrong guess", headers_xff=f"203.0.113.{k}")
             assert wrong.status_code == 422, k

@@ -19,7 +19,6 @@ from app.services import invitations, participation
 from app.services.instruments import instrument_of
 from app.services.organisations import create_organisation, create_team
 from app.services.users import create_user
-from tests.conftest import TLS
 from tests.integration.participant_client import parse
 from tests.integration.test_manager_auth import manager, sign_in  # noqa: F401 (fixture)
 from tests.unit.report_helpers import pdf_pages
@@ -122,7 +121,7 @@ def test_invite_shows_the_link_once_and_it_opens_the_welcome_page(
     link = re.search(r'id="participant-link"[^>]*>([^<]+)</textarea>', page.html)
     assert link, "the new participant link is shown"
     assert link.group(1).startswith(str(signed_in.base_url).rstrip("/") + "/a/")
-    welcome = parse(httpx.get(link.group(1), timeout=10, verify=TLS))
+    welcome = parse(httpx.get(link.group(1), timeout=10))
     assert welcome.status == 200 and 'name="consent"' in welcome.html
     # The notice is shown once; the link stays on the page, to copy, while it works.
     again = parse(signed_in.get(path))
@@ -157,7 +156,7 @@ def test_cancel_an_open_invitation_and_its_link_stops_working(
         db.scalar(select(Assessment.status).where(Assessment.id == invitation.assessment.id))
         == "cancelled"
     )
-    closed = httpx.get(f"{live_server}/a/{invitation.token}", timeout=10, verify=TLS)
+    closed = httpx.get(f"{live_server}/a/{invitation.token}", timeout=10)
     assert closed.status_code == 200 and 'name="consent"' not in closed.text
 
 

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.deps import SessionDep
 from app.errors import UserError
 from app.main import create_app
-from tests.conftest import TLS, serve_app
+from tests.conftest import serve_app
 
 PROBLEM = "application/problem+json"
 
@@ -97,7 +97,7 @@ def failing_app_url(settings: Settings, database: object) -> Iterator[str]:
 
 
 def test_invalid_body_is_a_422_problem_naming_the_field(failing_app_url: str) -> None:
-    response = httpx.post(f"{failing_app_url}/_test/validate", json={"email": "a@b.c"}, verify=TLS)
+    response = httpx.post(f"{failing_app_url}/_test/validate", json={"email": "a@b.c"})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
     body = response.json()
@@ -117,7 +117,7 @@ def test_malformed_json_is_a_422_problem(failing_app_url: str) -> None:
 
 
 def test_user_error_is_a_400_problem_with_its_message(failing_app_url: str) -> None:
-    response = httpx.get(f"{failing_app_url}/_test/user-error", verify=TLS)
+    response = httpx.get(f"{failing_app_url}/_test/user-error")
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["detail"] == "the team is full"
@@ -128,7 +128,7 @@ def _get_500_problem(
 ) -> tuple[httpx.Response, list[str]]:
     """GET a failing route: a 500 problem document, and the exceptions the server logged."""
     with caplog.at_level("ERROR", logger="stagefit.http"):
-        response = httpx.get(url, verify=TLS)
+        response = httpx.get(url)
     assert response.status_code == 500
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["status"] == 500
@@ -149,8 +149,8 @@ def test_readyz_is_503_problem_when_the_database_is_unreachable(settings: Settin
         update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     )
     with serve_app(create_app(unreachable)) as url:
-        response = httpx.get(f"{url}/readyz", timeout=10, verify=TLS)
-        alive = httpx.get(f"{url}/healthz", timeout=10, verify=TLS)
+        response = httpx.get(f"{url}/readyz", timeout=10)
+        alive = httpx.get(f"{url}/healthz", timeout=10)
     assert response.status_code == 503
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["title"] == "Not ready"

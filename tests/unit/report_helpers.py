@@ -70,8 +70,8 @@ def old_shaped(result: Mapping[str, Any]) -> dict[str, Any]:
 
 def pdf_pages(pdf: bytes) -> list[str]:
     """The text of each page as PDFium (Chrome's PDF engine) reads it, whitespace collapsed
-    (line breaks fall anywhere in a PDF). PDFium rather than pypdf: in-process and about
-    thirty times faster (pypdf's parsing was 14 % of the suite's CPU time)."""
+    (line breaks fall anywhere in a PDF). PDFium rather than pypdf, whose pure-Python parsing
+    was 14 % of the suite's CPU time (docs/performance.md)."""
     document = pdfium.PdfDocument(pdf)
     try:
         return [
