@@ -32,6 +32,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not only unlinked: an erased participant must
+    # not stay readable in the file's free space (privacy.erase, retention purges).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -101,6 +104,24 @@ def create_db_engine(
         engine = create_engine(url, pool_pre_ping=True, **pool)
     event.listen(engine, "before_cursor_execute", _guard_event_loop(strict_event_loop))
     return engine
+
+
+def forget_deleted_after_commit(session: Session) -> None:
+    """Once `session` commits, empty SQLite's write-ahead log (a TRUNCATE checkpoint): its
+    older frames still hold the pages as they were before rows were deleted. Best effort: a
+    reader that holds a snapshot for over busy_timeout leaves the rest to the next erasure.
+    PostgreSQL keeps deleted rows until VACUUM reuses their space (docs/privacy.md)."""
+    engine = session.get_bind().engine
+    if engine.dialect.name != "sqlite" or session.info.get("checkpoint_after_commit"):
+        return
+    session.info["checkpoint_after_commit"] = True  # a purge of many: one checkpoint
+
+    def checkpoint(_session: Session) -> None:
+        session.info.pop("checkpoint_after_commit", None)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    event.listen(session, "after_commit", checkpoint, once=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, Text, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
+from app.db import forget_deleted_after_commit
 from app.delivery.smtp import outbox_dir
 from app.errors import UserError
 from app.models import (
@@ -123,6 +124,7 @@ def erase(
         },
     )
     db.flush()
+    forget_deleted_after_commit(db)
     return erasure
 
 

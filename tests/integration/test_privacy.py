@@ -5,6 +5,7 @@ de-identified, and only where the organisation allows it; other organisations' p
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -132,6 +133,37 @@ def test_without_deidentified_norming_nothing_is_kept(
     assert _count(db, DeidentifiedResult) == 0
     assert _count(db, Result) == 0 and _count(db, Answer) == 0
     assert found_in_tables(database, person.traces) == []
+
+
+def test_an_erased_person_is_not_left_in_the_sqlite_files(
+    http: httpx.Client,
+    db: Session,
+    database: Database,
+    org: Organisation,
+    mini_instrument_version: Any,
+) -> None:
+    """Deleted rows stay on disk unless overwritten: in a free part of a page and in the
+    write-ahead log's older frames. Erased means erased from the file, too."""
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps dead rows until VACUUM: its files are the DBA's")
+    path = database.engine.url.database
+    assert path is not None
+    database_file, wal = Path(path), Path(f"{path}-wal")
+    with database.engine.connect() as connection:  # a fresh log: the person's pages go in it
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    person = person_with_everything(db, org, mini_instrument_version, tag="ondisk")
+    key = _key(db, org)
+    db.close()  # no read of ours holds back the write-ahead log
+
+    def found() -> list[str]:
+        raw = b"".join(f.read_bytes() for f in (database_file, wal) if f.exists())
+        return [t for t in (person.email, person.last_name) if t.encode() in raw]
+
+    assert person.email.encode() in wal.read_bytes()  # the older frames this is about
+    assert found() == [person.email, person.last_name]  # the search can find them
+    erased = http.delete(f"/api/v1/participants/{person.participant_id}", headers=_bearer(key))
+    assert erased.status_code == 204
+    assert found() == []
 
 
 def test_export_holds_everything_about_the_person(
