@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # Webhooks to private, loopback and link-local addresses (SSRF): refused in production
     # unless allowed here; allowed elsewhere (tests and development use loopback receivers).
     webhook_allow_private: bool | None = None
+    # Webhooks over plain http: refused in production unless allowed here (a receiver on the
+    # company's own network), allowed elsewhere. Events are signed, but they carry links to
+    # results and reports, which TLS keeps from the wire.
+    webhook_allow_http: bool | None = None
     # Requests a minute, counted per server process (app/ratelimit.py); 0 switches a limit off.
     api_rate_limit: int = Field(default=600, ge=0)  # per API key (HR API and Greenhouse)
     participant_rate_limit: int = Field(default=300, ge=0)  # per participant link
@@ -140,6 +144,8 @@ class Settings(BaseSettings):
             self.worker = "inline" if sqlite and self.env != "test" else "off"
         if self.webhook_allow_private is None:
             self.webhook_allow_private = self.env != "production"
+        if self.webhook_allow_http is None:
+            self.webhook_allow_http = self.env != "production"
         if self.worker_lease < self.delivery_timeout + 2:
             raise ValueError(
                 "STAGEFIT_WORKER_LEASE must exceed STAGEFIT_DELIVERY_TIMEOUT by 2 s or more, "

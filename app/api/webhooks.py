@@ -14,7 +14,7 @@ from app.api.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, WriteApiKeyDep
+from app.deps import ApiKeyDep, IdempotencyDep, SessionDep, SettingsDep, WriteApiKeyDep
 from app.models import WebhookEndpoint
 from app.problems import problem_responses
 from app.services import webhooks
@@ -31,7 +31,10 @@ POSTED = problem_responses(
     s409="A request with the same Idempotency-Key is still running.",
     s413="The body is larger than 1 MiB.",
     s415="The body is not JSON.",
-    s422="Invalid body, or an Idempotency-Key used before with another request.",
+    s422=(
+        "Invalid body, a plain http URL where only https is allowed (production), or an "
+        "Idempotency-Key used before with another request."
+    ),
 )
 
 
@@ -53,7 +56,11 @@ def actor(api_key_id: str) -> str:
     "/webhooks", status_code=201, response_model=NewWebhookOut, responses={**AUTH, **POSTED}
 )
 def add_webhook(
-    body: WebhookIn, api_key: WriteApiKeyDep, db: SessionDep, idempotency: IdempotencyDep
+    body: WebhookIn,
+    api_key: WriteApiKeyDep,
+    db: SessionDep,
+    idempotency: IdempotencyDep,
+    settings: SettingsDep,
 ) -> Response:
     """Send events to `url`, signed the Standard Webhooks way with the `secret` returned
     (shown only in this response; a replay under the same Idempotency-Key shows it again)."""
@@ -66,6 +73,7 @@ def add_webhook(
             events=list(body.events),
             description=body.description,
             actor=actor(api_key.id),
+            allow_http=bool(settings.webhook_allow_http),
         )
         return NewWebhookOut(**webhook_out(endpoint).model_dump(), secret=endpoint.secret)
 

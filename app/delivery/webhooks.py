@@ -70,6 +70,9 @@ def deliver_webhook(message: OutboxMessage, context: DeliveryContext) -> Deliver
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return Delivery(Outcome.REFUSED, error=f"not an http(s) URL: {url[:100]!r}")
+    if parts.scheme == "http" and not context.settings.webhook_allow_http:
+        # An endpoint stored before STAGEFIT_WEBHOOK_ALLOW_HTTP was turned off.
+        return Delivery(Outcome.REFUSED, error="plain http is refused: register an https:// URL")
     secret = _secret(context, message.endpoint_id)
     if secret is None:
         return Delivery(Outcome.REFUSED, error="the webhook endpoint was removed")

@@ -37,6 +37,15 @@ def check_events(events: list[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+class PlainHttpRefused(UserError):
+    status_code = 422
+    MESSAGE = "use an https:// address: this server sends webhooks over TLS only"
+
+    def __init__(self) -> None:
+        super().__init__(f"url: {self.MESSAGE}")
+        self.errors = [{"location": "body.url", "message": self.MESSAGE}]
+
+
 def create_endpoint(
     *,
     db: Session,
@@ -45,8 +54,12 @@ def create_endpoint(
     events: list[str],
     description: str = "",
     actor: str,
+    allow_http: bool = True,
 ) -> WebhookEndpoint:
-    """A new endpoint with its own secret (shown to the caller, kept to sign)."""
+    """A new endpoint with its own secret (shown to the caller, kept to sign); a plain http
+    URL only where `allow_http` (Settings.webhook_allow_http)."""
+    if not allow_http and not url.lower().startswith("https://"):
+        raise PlainHttpRefused()
     endpoint = WebhookEndpoint(
         organisation_id=organisation_id,
         url=url,

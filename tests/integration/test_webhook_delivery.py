@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
@@ -14,9 +15,10 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.clock import utcnow
 from app.config import Settings
 from app.db import Database
+from app.services.apikeys import create_api_key
 from app.services.outbox import Status, enqueue, list_messages
 from app.services.webhooks import new_secret
-from tests.conftest import free_port
+from tests.conftest import free_port, serve_app
 from tests.integration.delivery_helpers import (
     add_endpoint,
     attempts_of,
@@ -158,6 +160,47 @@ def test_urls_that_are_not_http_or_lead_to_private_addresses_are_refused(
     errors = sorted(m.last_error or "" for m in outbox(database))
     assert "not a public address" in errors[0] and "127.0.0.1" in errors[0]
     assert errors[1].startswith("not an http(s) URL")
+    assert receiver.requests == []
+
+
+def test_production_sends_webhooks_over_https_only(
+    database: Database, db, org, invite, settings: Settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Production refuses a plain http URL when it is registered (422, the field named), and
+    does not send to one stored before (STAGEFIT_WEBHOOK_ALLOW_HTTP turned off later)."""
+    from app.main import create_app
+
+    production = Settings(env="production", secret_key="k" * 40, base_url="https://x.example")
+    assert production.webhook_allow_http is False and Settings(env="test").webhook_allow_http
+    key = create_api_key(db=db, organisation=org, name="HRIS").key
+    db.commit()
+    tls_only = settings.model_copy(update={"webhook_allow_http": False})
+    bearer = {"Authorization": f"Bearer {key}"}
+    with (
+        serve_app(create_app(tls_only)) as url,
+        httpx.Client(base_url=url, headers=bearer, timeout=30) as client,
+    ):
+        events = ["assessment.completed"]
+        refused = client.post(
+            "/api/v1/webhooks", json={"url": "http://ats.example/hooks", "events": events}
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        problem = refused.json()
+        assert problem["errors"][0]["location"] == "body.url"
+        assert "https://" in problem["detail"]
+        tls = client.post(
+            "/api/v1/webhooks", json={"url": "https://ats.example/hooks", "events": events}
+        )
+        assert tls.status_code == 201, tls.text
+    with Receiver() as receiver:
+        add_endpoint(db, org, receiver.url)  # http, stored while plain http was allowed
+        invite()
+        with running_worker(worker_settings(settings, webhook_allow_http=False)):
+            wait_until(lambda: "dead" in statuses(database), what="refused")
+    plain_http = [m for m in outbox(database) if m.recipient == receiver.url]
+    assert [m.status for m in plain_http] == ["dead"]
+    assert "plain http is refused" in (plain_http[0].last_error or "")
     assert receiver.requests == []
 
 
