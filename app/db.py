@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -118,8 +119,11 @@ def forget_deleted_after_commit(session: Session) -> None:
 
     def checkpoint(_session: Session) -> None:
         session.info.pop("checkpoint_after_commit", None)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except OperationalError as exc:  # the erasure is committed: say so, do not fail it
+            log.warning("write-ahead log not emptied after an erasure: %s", exc)
 
     event.listen(session, "after_commit", checkpoint, once=True)
 
