@@ -71,8 +71,7 @@ def _prepare(database_url: str) -> tuple[Any, str]:
             source=path.read_text(encoding="utf-8"),
             origin=str(path),
         )
-        team_id = team.id
-    return settings, team_id
+    return settings, team.id
 
 
 def _once(client: Any, run: int, team_id: str) -> tuple[float, float]:

@@ -15,10 +15,10 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.clock import utcnow
 from app.config import Settings
 from app.db import Database
-from app.services.apikeys import create_api_key
 from app.services.outbox import Status, enqueue, list_messages
 from app.services.webhooks import new_secret
 from tests.conftest import free_port, serve_app
+from tests.integration.api_v1_helpers import bearer, key_of, problem_of
 from tests.integration.delivery_helpers import (
     add_endpoint,
     attempts_of,
@@ -172,21 +172,16 @@ def test_production_sends_webhooks_over_https_only(
 
     production = Settings(env="production", secret_key="k" * 40, base_url="https://x.example")
     assert production.webhook_allow_http is False and Settings(env="test").webhook_allow_http
-    key = create_api_key(db=db, organisation=org, name="HRIS").key
-    db.commit()
     tls_only = settings.model_copy(update={"webhook_allow_http": False})
-    bearer = {"Authorization": f"Bearer {key}"}
     with (
         serve_app(create_app(tls_only)) as url,
-        httpx.Client(base_url=url, headers=bearer, timeout=30) as client,
+        httpx.Client(base_url=url, headers=bearer(key_of(db, org)), timeout=30) as client,
     ):
         events = ["assessment.completed"]
         refused = client.post(
             "/api/v1/webhooks", json={"url": "http://ats.example/hooks", "events": events}
         )
-        assert refused.status_code == 422, refused.text
-        assert refused.headers["content-type"] == "application/problem+json"
-        problem = refused.json()
+        problem = problem_of(refused, 422)
         assert problem["errors"][0]["location"] == "body.url"
         assert "https://" in problem["detail"]
         tls = client.post(
